@@ -135,3 +135,47 @@ func (h *miniHist) quantile(q float64) time.Duration {
 func ms(d time.Duration) float64 { return float64(d/time.Microsecond) / 1000 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// mergeTimelines aligns two timelines on their start times and adds their
+// counts; percentiles keep the larger value (an upper bound: the per-bucket
+// histograms are not saved).
+func mergeTimelines(a, b *Timeline) *Timeline {
+	if b == nil || len(b.Points) == 0 {
+		return a
+	}
+	if a == nil || len(a.Points) == 0 {
+		c := *b
+		c.Points = append([]TimePoint(nil), b.Points...)
+		return &c
+	}
+	out := &Timeline{Start: minTime(a.Start, b.Start), BucketS: max(a.BucketS, b.BucketS, 1)}
+	for _, t := range []*Timeline{a, b} {
+		off := int(t.Start.Sub(out.Start) / time.Second)
+		for i, p := range t.Points {
+			j := (off + i*max(t.BucketS, 1)) / out.BucketS
+			for len(out.Points) <= j {
+				out.Points = append(out.Points, TimePoint{})
+			}
+			o := &out.Points[j]
+			o.Requests += p.Requests
+			o.Errors += p.Errors
+			o.P50MS = max(o.P50MS, p.P50MS)
+			o.P99MS = max(o.P99MS, p.P99MS)
+		}
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
