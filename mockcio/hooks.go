@@ -215,6 +215,15 @@ type ViolationView struct {
 	Rule    string            `json:"rule"`
 	Count   int64             `json:"count"`
 	Samples []json.RawMessage `json:"samples,omitempty"`
+	Groups  []ViolationGroup  `json:"groups,omitempty"` // by event and property
+}
+
+// ViolationGroup is one rule's violations for one event and property.
+type ViolationGroup struct {
+	Event    string            `json:"event,omitempty"`
+	Property string            `json:"property,omitempty"`
+	Count    int64             `json:"count"`
+	Samples  []json.RawMessage `json:"samples,omitempty"`
 }
 
 // ConfigView is GET|PUT /__mock/config. The store owns TimeScale; the
