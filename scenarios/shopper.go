@@ -8,6 +8,9 @@ type Shopper struct {
 	FirstName  string
 	LastName   string
 	Devices    []Device
+
+	EmailConsent bool // sent as email_consent when the shopper identifies
+	SMSConsent   bool // sent as sms_consent
 }
 
 // Device is one browser or app install with its own anonymous id.
