@@ -30,8 +30,9 @@ const DefaultTimeScale = 1.0
 //
 // A Clock is safe for concurrent use; the scale may change while it is read.
 type Clock struct {
-	scale atomic.Uint64 // math.Float64bits of the scale
-	now   func() time.Time
+	scale   atomic.Uint64 // math.Float64bits of the scale
+	scaleFn func() float64
+	now     func() time.Time
 }
 
 // NewClock returns a clock with the given scale (≤ 0 means DefaultTimeScale)
@@ -45,11 +46,27 @@ func NewClock(scale float64, now func() time.Time) *Clock {
 	return c
 }
 
+// ClockFrom returns a clock that reads the real time from now and the scale
+// from scale on every use (the mock's Host); SetScale has no effect on it.
+func ClockFrom(now func() time.Time, scale func() float64) *Clock {
+	c := NewClock(DefaultTimeScale, now)
+	c.scaleFn = scale
+	return c
+}
+
 // Now returns the real time.
 func (c *Clock) Now() time.Time { return c.now() }
 
 // Scale returns shopper seconds per real second.
-func (c *Clock) Scale() float64 { return math.Float64frombits(c.scale.Load()) }
+func (c *Clock) Scale() float64 {
+	if c.scaleFn != nil {
+		if s := c.scaleFn(); s > 0 && !math.IsInf(s, 0) {
+			return s
+		}
+		return DefaultTimeScale
+	}
+	return math.Float64frombits(c.scale.Load())
+}
 
 // SetScale changes the scale; a value ≤ 0, NaN or Inf sets DefaultTimeScale.
 func (c *Clock) SetScale(scale float64) {

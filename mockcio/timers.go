@@ -7,26 +7,28 @@ import (
 
 // Timers holds pending campaign timers in one min-heap served by one goroutine:
 // a million pending timers cost a million 24-byte heap entries, not a million
-// goroutines or runtime timers. A timer is a key and a due time; Fire is called
+// goroutines or runtime timers. A timer is a key and a due time; fire is called
 // with the key once the due time has passed (within a few milliseconds: the
-// goroutine sleeps on one runtime timer set to the earliest due time).
+// goroutine sleeps on one runtime timer set to the earliest due time). The
+// goroutine starts with the first Schedule and ends when no timer is left, so
+// idle Timers hold no goroutine.
 //
 // Timers cannot be cancelled: the owner of the keys ignores keys it no longer
 // holds. That keeps scheduling at one heap push under a mutex.
 type Timers struct {
-	mu   sync.Mutex
-	heap timerHeap
-	seq  uint64
+	mu      sync.Mutex
+	heap    timerHeap
+	seq     uint64
+	running bool // the goroutine is serving
+	stopped bool
+	manual  bool // never start the goroutine (RunDue by hand)
 
 	now  func() time.Time
 	fire func(key uint64, due time.Time)
 
-	wake      chan struct{}
-	stop      chan struct{}
-	done      chan struct{}
-	startOnce sync.Once
-	stopOnce  sync.Once
-	started   bool
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{} // closed by the goroutine when it ends; nil if none
 }
 
 type timerItem struct {
@@ -35,19 +37,13 @@ type timerItem struct {
 	key uint64
 }
 
-// NewTimers returns stopped timers calling fire for each due key. now is the
-// real clock (nil means time.Now). Call Start to serve them from a goroutine, or
-// RunDue to fire due timers by hand (tests).
+// NewTimers returns timers calling fire for each due key; now is the real
+// clock (nil means time.Now).
 func NewTimers(now func() time.Time, fire func(key uint64, due time.Time)) *Timers {
 	if now == nil {
 		now = time.Now
 	}
-	return &Timers{
-		now: now, fire: fire,
-		wake: make(chan struct{}, 1),
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
-	}
+	return &Timers{now: now, fire: fire, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
 // Schedule adds a timer for key at due.
@@ -57,8 +53,16 @@ func (t *Timers) Schedule(due time.Time, key uint64) {
 	it := timerItem{due: due.UnixNano(), seq: t.seq, key: key}
 	t.heap.push(it)
 	earliest := t.heap[0].seq == it.seq
+	start := !t.running && !t.manual && !t.stopped
+	if start {
+		t.running = true
+		t.done = make(chan struct{})
+	}
 	t.mu.Unlock()
-	if earliest {
+	switch {
+	case start:
+		go t.loop(t.done)
+	case earliest:
 		select {
 		case t.wake <- struct{}{}:
 		default:
@@ -78,14 +82,18 @@ func (t *Timers) Clear() {
 	t.mu.Lock()
 	t.heap = nil
 	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
 }
 
 // RunDue fires, in due order, every timer due at or before now and returns how
-// many fired. Fire runs without the lock held, so it may Schedule.
+// many fired. fire runs without the lock held, so it may Schedule.
 func (t *Timers) RunDue(now time.Time) int {
 	n := 0
 	limit := now.UnixNano()
-	var batch []timerItem
+	batch := make([]timerItem, 0, 64)
 	for {
 		batch = batch[:0]
 		t.mu.Lock()
@@ -103,47 +111,35 @@ func (t *Timers) RunDue(now time.Time) int {
 	}
 }
 
-// next returns the due time of the earliest timer.
-func (t *Timers) next() (int64, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.heap) == 0 {
-		return 0, false
-	}
-	return t.heap[0].due, true
-}
-
-// Start serves the timers from one goroutine until Stop.
-func (t *Timers) Start() {
-	t.startOnce.Do(func() {
-		t.mu.Lock()
-		t.started = true
-		t.mu.Unlock()
-		go t.loop()
-	})
-}
-
-// Stop ends the goroutine started by Start and waits for it; it is idempotent.
+// Stop ends the goroutine, if any, and waits for it; later timers are only
+// fired by RunDue. Stop is idempotent.
 func (t *Timers) Stop() {
-	t.stopOnce.Do(func() { close(t.stop) })
 	t.mu.Lock()
-	started := t.started
+	if !t.stopped {
+		t.stopped = true
+		close(t.stop)
+	}
+	done := t.done
 	t.mu.Unlock()
-	if started {
-		<-t.done
+	if done != nil {
+		<-done
 	}
 }
 
-func (t *Timers) loop() {
-	defer close(t.done)
+func (t *Timers) loop(done chan struct{}) {
+	defer close(done)
 	rt := time.NewTimer(time.Hour)
 	defer rt.Stop()
 	for {
 		t.RunDue(t.now())
-		wait := time.Hour
-		if due, ok := t.next(); ok {
-			wait = time.Duration(due - t.now().UnixNano())
+		t.mu.Lock()
+		if len(t.heap) == 0 {
+			t.running = false
+			t.mu.Unlock()
+			return
 		}
+		wait := time.Duration(t.heap[0].due - t.now().UnixNano())
+		t.mu.Unlock()
 		rt.Reset(max(wait, 0))
 		select {
 		case <-t.stop:

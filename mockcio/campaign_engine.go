@@ -1,0 +1,270 @@
+package mockcio
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"slices"
+	"sync"
+	"time"
+)
+
+// campShards is the number of independently locked shards of campaign state;
+// a person's journeys live in the shard of their cio_id.
+const campShards = 64
+
+// journey is one person waiting in one campaign.
+type journey struct {
+	key         uint64
+	camp        *campaignRT
+	person      string // cio_id
+	triggerTS   time.Time
+	triggeredAt time.Time
+	dueAt       time.Time
+	exitAt      time.Time // landing time of the exit event; zero while none
+	event       map[string]any
+}
+
+type campShard struct {
+	mu       sync.Mutex
+	seq      uint64
+	pending  map[uint64]*journey
+	byPerson map[string][]*journey
+	entered  map[string]struct{} // campaign \x00 cio_id, for reentry "once"
+	messages []MessageView
+}
+
+var shardSeed = maphash.MakeSeed()
+
+func (e *Engine) shardOf(cioID string) (int, *campShard) {
+	i := int(maphash.String(shardSeed, cioID) % campShards)
+	return i, &e.shards[i]
+}
+
+// EventLanded implements Retention: exit events end waiting journeys, trigger
+// events start new ones.
+func (e *Engine) EventLanded(p PersonRef, ev EventView) {
+	st := e.state.Load()
+	if p.CioID == "" {
+		return
+	}
+	if cs := st.byExit[ev.Name]; len(cs) > 0 && ev.Via != ViaProfileMerge {
+		e.exitJourneys(p.CioID, ev, cs)
+	}
+	if cs := st.byTrigger[ev.Name]; len(cs) > 0 {
+		e.trigger(p, ev, cs)
+	}
+}
+
+// exitJourneys marks the person's waiting journeys in the campaigns cs as
+// exited when ev is timestamped at or after their trigger and lands before
+// their due time.
+func (e *Engine) exitJourneys(cioID string, ev EventView, cs []*campaignRT) {
+	_, sh := e.shardOf(cioID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, j := range sh.byPerson[cioID] {
+		if !j.camp.exit[ev.Name] || !j.exitAt.IsZero() || !slices.Contains(cs, j.camp) {
+			continue
+		}
+		if ev.Timestamp.Before(j.triggerTS) || ev.LandedAt.After(j.dueAt) {
+			continue
+		}
+		j.exitAt = ev.LandedAt
+	}
+}
+
+// trigger enters the person into each campaign of cs whose rules ev meets.
+func (e *Engine) trigger(p PersonRef, ev EventView, cs []*campaignRT) {
+	if ev.Via == ViaProfileMerge {
+		e.counts.mergedTriggers.Add(1)
+		return
+	}
+	if e.clock.Age(ev.Timestamp, ev.LandedAt) > TriggerWindow {
+		e.counts.staleTriggers.Add(1)
+		return
+	}
+	var data map[string]any
+	var person *PersonView
+	for _, c := range cs {
+		if data == nil && (c.Filter != nil || len(c.eventFields) > 0) {
+			data = decodeObject(ev.Data)
+		}
+		if c.Filter != nil {
+			if c.needsPerson && person == nil {
+				pv, ok := e.host.Person("cio_" + p.CioID)
+				if !ok {
+					return
+				}
+				person = &pv
+			}
+			x := evalCtx{now: ev.LandedAt, clock: e.clock, person: person, event: data}
+			if !c.Filter.match(&x) {
+				continue
+			}
+		}
+		e.enter(c, p.CioID, ev, captureEvent(c, data))
+	}
+}
+
+// enter creates a journey unless the re-entry rule forbids it.
+func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[string]any) {
+	idx, sh := e.shardOf(cioID)
+	sh.mu.Lock()
+	if !sh.mayEnter(c, cioID) {
+		sh.mu.Unlock()
+		return
+	}
+	sh.seq++
+	j := &journey{
+		key:  sh.seq<<6 | uint64(idx),
+		camp: c, person: cioID,
+		triggerTS: ev.Timestamp, triggeredAt: ev.LandedAt,
+		dueAt: ev.LandedAt.Add(e.clock.Real(c.delay)),
+		event: content,
+	}
+	sh.add(j)
+	sh.mu.Unlock()
+	e.counts.triggered.Add(1)
+	e.timers.Schedule(j.dueAt, j.key)
+}
+
+func (sh *campShard) mayEnter(c *campaignRT, cioID string) bool {
+	switch c.Reentry {
+	case ReentryAlways:
+		return true
+	case ReentryOnce:
+		_, seen := sh.entered[c.Name+"\x00"+cioID]
+		return !seen
+	}
+	for _, j := range sh.byPerson[cioID] {
+		if j.camp.Name == c.Name {
+			return false
+		}
+	}
+	return true
+}
+
+func (sh *campShard) add(j *journey) {
+	if sh.pending == nil {
+		sh.pending = map[uint64]*journey{}
+		sh.byPerson = map[string][]*journey{}
+		sh.entered = map[string]struct{}{}
+	}
+	sh.pending[j.key] = j
+	sh.byPerson[j.person] = append(sh.byPerson[j.person], j)
+	sh.entered[j.camp.Name+"\x00"+j.person] = struct{}{}
+}
+
+func (sh *campShard) remove(j *journey) {
+	delete(sh.pending, j.key)
+	list := sh.byPerson[j.person]
+	if i := slices.Index(list, j); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	if len(list) == 0 {
+		delete(sh.byPerson, j.person)
+	} else {
+		sh.byPerson[j.person] = list
+	}
+}
+
+// fire resolves the journey with key at its due time.
+func (e *Engine) fire(key uint64, _ time.Time) {
+	sh := &e.shards[key&(campShards-1)]
+	sh.mu.Lock()
+	j := sh.pending[key]
+	if j != nil {
+		sh.remove(j)
+	}
+	sh.mu.Unlock()
+	if j == nil {
+		return
+	}
+	m := MessageView{
+		Campaign: j.camp.Name, Person: j.person,
+		TriggeredAt: j.triggeredAt, DueAt: j.dueAt, ExitEventAt: j.exitAt,
+	}
+	if j.exitAt.IsZero() {
+		m.Outcome = "sent"
+		m.Content = e.content(j)
+		e.counts.sent.Add(1)
+	} else {
+		m.Outcome = "exited"
+		e.counts.exited.Add(1)
+	}
+	sh.mu.Lock()
+	sh.messages = append(sh.messages, m)
+	sh.mu.Unlock()
+}
+
+// captureEvent takes the campaign's content fields from the trigger's data.
+func captureEvent(c *campaignRT, data map[string]any) map[string]any {
+	out := make(map[string]any, len(c.eventFields))
+	for _, f := range c.eventFields {
+		if f.key == "*" {
+			for k, v := range data {
+				out[k] = v
+			}
+			continue
+		}
+		if v, ok := lookupPath(data, f.path); ok {
+			out[f.key] = v
+		}
+	}
+	return out
+}
+
+// content builds a sent message's content: the captured event fields plus
+// the profile fields read now.
+func (e *Engine) content(j *journey) json.RawMessage {
+	out := make(map[string]any, len(j.event)+len(j.camp.personFields))
+	for k, v := range j.event {
+		out[k] = v
+	}
+	if len(j.camp.personFields) > 0 {
+		if pv, ok := e.host.Person("cio_" + j.person); ok {
+			x := evalCtx{person: &pv}
+			for _, f := range j.camp.personFields {
+				if v, ok := x.attribute(f.path); ok {
+					out[f.key] = v
+				}
+			}
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return b
+}
+
+// PersonRemoved implements Retention: a deleted or suppressed person's
+// journeys end without a message; a merged-away person's journeys continue on
+// the primary unless the primary already waits in that campaign.
+func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef) {
+	_, sh := e.shardOf(p.CioID)
+	sh.mu.Lock()
+	moved := slices.Clone(sh.byPerson[p.CioID])
+	for _, j := range moved {
+		sh.remove(j)
+	}
+	sh.mu.Unlock()
+	if reason != RemovedMerged || into.CioID == "" {
+		e.counts.dropped.Add(int64(len(moved)))
+		return
+	}
+	for _, j := range moved {
+		idx, dst := e.shardOf(into.CioID)
+		dst.mu.Lock()
+		if !dst.mayEnter(j.camp, into.CioID) && j.camp.Reentry != ReentryAlways {
+			dst.mu.Unlock()
+			e.counts.dropped.Add(1)
+			continue
+		}
+		dst.seq++
+		j.key, j.person = dst.seq<<6|uint64(idx), into.CioID
+		dst.add(j)
+		dst.mu.Unlock()
+		e.timers.Schedule(j.dueAt, j.key)
+	}
+}
