@@ -107,6 +107,9 @@ func findOp(s string) (int, string, error) {
 			return 0, "", fmt.Errorf("unknown operator at %q (want one of < <= > >= == !=)", s[i:])
 		}
 	}
+	if depth != 0 {
+		return 0, "", fmt.Errorf("unclosed { in the metric")
+	}
 	return 0, "", fmt.Errorf("no operator (want METRIC OP VALUE with one of < <= > >= == !=)")
 }
 
