@@ -141,8 +141,10 @@ func defectCases() []defectCase {
 				expect(t, on, "order held for the slow interval", false, true, held)
 			}},
 		{defect: defRetryNewID,
-			edit:  func(c *config) { c.BatchSize, c.FlushInterval = 3, time.Hour },
-			reply: func(n int, _ *http.Request) (int, http.Header) { return map[bool]int{true: 503, false: 200}[n == 2], nil },
+			edit: func(c *config) { c.BatchSize, c.FlushInterval = 3, time.Hour },
+			reply: func(n int, _ *http.Request) (int, http.Header) {
+				return map[bool]int{true: 503, false: 200}[n == 2], nil
+			},
 			calls: [][2]string{{"/v1/track", trackBody("u-1", "Viewed Product", 1)}, {"/v1/track", trackBody("u-1", "Added to Cart", 2)}, {"/v1/track", trackBody("u-1", "Order Placed", 3)}},
 			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
 				stored := up.stored()
@@ -178,7 +180,7 @@ func defectCases() []defectCase {
 				}
 			}},
 		{defect: defReorder,
-			edit:  func(c *config) { c.Workers, c.ReorderJitter = 4, 20 * time.Millisecond },
+			edit:  func(c *config) { c.Workers, c.ReorderJitter = 4, 20*time.Millisecond },
 			calls: numbered(40),
 			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
 				var got []int
