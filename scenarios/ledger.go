@@ -1,0 +1,230 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cioharness/cioharness/cio"
+)
+
+// Customer.io's identity windows (customerio-api.md §5), in shopper time.
+const (
+	LateMergeWindow    = 5 * time.Minute     // anonymous events arriving this long after the identify still merge
+	AnonymousRetention = 30 * 24 * time.Hour // anonymous events older than this are gone
+	MergeEventWindow   = 30 * 24 * time.Hour // a profile merge moves this much of the secondary's history
+	TriggerWindow      = 72 * time.Hour      // only events this recent when they land can trigger a campaign
+)
+
+// How an event reached its person (the mock's "via").
+const (
+	ViaDirect         = "direct"
+	ViaAnonymousMerge = "anonymous_merge"
+	ViaProfileMerge   = "profile_merge"
+)
+
+// Campaign outcomes.
+const (
+	OutcomeSent   = "sent"
+	OutcomeExited = "exited"
+)
+
+// Campaign is an event-triggered campaign whose outcome the ledger predicts:
+// a person enters when a trigger event lands on them and gets the message
+// Delay later unless an exit event performed after the trigger has landed by
+// then. Durations are shopper time.
+type Campaign struct {
+	Name    string
+	Trigger string
+	Exit    string
+	Delay   time.Duration
+}
+
+// CartAbandonment is the built-in cart-abandonment campaign (SPEC §6).
+var CartAbandonment = Campaign{Name: "cart_abandonment", Trigger: EventAddedToCart, Exit: EventOrderPlaced, Delay: time.Hour}
+
+// Ledger is the ground truth of a run: every journey's calls and what
+// Customer.io must hold because of them. It is built from generation only.
+// It is safe for concurrent use.
+type Ledger struct {
+	mu        sync.Mutex
+	campaigns []Campaign
+	records   map[uint64]*Record
+	byKey     map[string]*Expected
+}
+
+// NewLedger returns an empty ledger predicting the given campaigns (none
+// given means CartAbandonment).
+func NewLedger(campaigns ...Campaign) *Ledger {
+	if len(campaigns) == 0 {
+		campaigns = []Campaign{CartAbandonment}
+	}
+	return &Ledger{campaigns: campaigns, records: map[uint64]*Record{}, byKey: map[string]*Expected{}}
+}
+
+// Record is the ground truth of one journey.
+type Record struct {
+	Index     uint64            `json:"index"`
+	Scenario  string            `json:"scenario"`
+	Start     time.Time         `json:"start"`
+	TimeScale float64           `json:"time_scale"`
+	Calls     []CallRecord      `json:"calls"`
+	Linked    []Identification  `json:"linked,omitempty"`
+	People    []*Expected       `json:"people"`
+	Anonymous []AnonymousRecord `json:"anonymous,omitempty"`
+}
+
+// CallRecord is one call as the shopper made it.
+type CallRecord struct {
+	Offset      time.Duration `json:"offset"` // intended shopper-time offset from the journey's start
+	At          time.Time     `json:"at"`     // the action time stamped on the wire
+	Device      int           `json:"device"` // index into the shopper's devices
+	AnonymousID string        `json:"anonymous_id,omitempty"`
+	Kind        cio.Kind      `json:"kind"`
+	Name        string        `json:"name,omitempty"`
+	ID          string        `json:"id,omitempty"`
+	UserID      string        `json:"user_id,omitempty"`
+	Email       string        `json:"email,omitempty"`
+}
+
+// Identification is the moment an anonymous id was linked to a person.
+type Identification struct {
+	AnonymousID string        `json:"anonymous_id"`
+	Device      int           `json:"device"`
+	Offset      time.Duration `json:"offset"`
+	At          time.Time     `json:"at"`
+	Person      string        `json:"person"` // the person's Key at the time
+}
+
+// Expected is one person as Customer.io must hold them at the end of the run.
+type Expected struct {
+	Journey      uint64                     `json:"journey"`
+	ID           string                     `json:"id,omitempty"`
+	Email        string                     `json:"email,omitempty"`
+	AnonymousIDs []string                   `json:"anonymous_ids,omitempty"`
+	Attributes   map[string]json.RawMessage `json:"attributes"`
+	Events       []ExpectedEvent            `json:"events"`
+	Campaigns    []Outcome                  `json:"campaigns,omitempty"`
+}
+
+// Key is the identifier to look the person up by: the external id when it
+// has one, else the email.
+func (e *Expected) Key() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return e.Email
+}
+
+// ExpectedEvent is an event that must be on a person (or stay anonymous).
+type ExpectedEvent struct {
+	Name        string          `json:"name"`
+	Type        string          `json:"type"` // event, page or screen
+	ID          string          `json:"id"`
+	Data        json.RawMessage `json:"data,omitempty"`
+	Offset      time.Duration   `json:"offset"`    // shopper time of the action
+	Timestamp   time.Time       `json:"timestamp"` // the action time on the wire
+	Via         string          `json:"via,omitempty"`
+	AnonymousID string          `json:"anonymous_id,omitempty"`
+	Device      int             `json:"device"`
+	Landed      time.Duration   `json:"landed"` // shopper offset at which it reached its place
+}
+
+// Outcome is a campaign's expected outcome for a person.
+type Outcome struct {
+	Campaign       string          `json:"campaign"`
+	Outcome        string          `json:"outcome"`                 // sent or exited
+	TriggerEventID string          `json:"trigger_event_id"`        // the event that started it
+	TriggeredAt    time.Time       `json:"triggered_at"`            // when the trigger landed on the person
+	DueAt          time.Time       `json:"due_at"`                  // TriggeredAt + delay
+	ExitEventID    string          `json:"exit_event_id,omitempty"` // exited: the exit event
+	ExitEventAt    time.Time       `json:"exit_event_at,omitzero"`  // exited: its action time
+	Content        json.RawMessage `json:"content,omitempty"`       // cart_id, items, value, currency of the trigger
+}
+
+// AnonymousRecord holds events that must stay under an anonymous id.
+type AnonymousRecord struct {
+	AnonymousID string          `json:"anonymous_id"`
+	Events      []ExpectedEvent `json:"events"`
+}
+
+// Add records journey j, started (its offset 0) at start in real time, run at
+// timeScale shopper seconds per real second, and returns its record.
+func (l *Ledger) Add(j *Journey, start time.Time, timeScale float64) *Record {
+	if timeScale <= 0 {
+		timeScale = DefaultTimeScale
+	}
+	rec := simulate(j, start.UTC(), timeScale, l.campaigns)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old := l.records[j.Index]; old != nil {
+		for _, p := range old.People {
+			delete(l.byKey, personKey(p.ID, p.Email))
+		}
+	}
+	l.records[j.Index] = rec
+	for _, p := range rec.People {
+		if p.ID != "" {
+			l.byKey["id:"+p.ID] = p
+		}
+		if p.Email != "" {
+			l.byKey["email:"+strings.ToLower(p.Email)] = p
+		}
+	}
+	return rec
+}
+
+func personKey(id, email string) string {
+	if id != "" {
+		return "id:" + id
+	}
+	return "email:" + strings.ToLower(email)
+}
+
+// Person finds an expected person by external id or email.
+func (l *Ledger) Person(identifier string) *Expected {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p := l.byKey["id:"+identifier]; p != nil {
+		return p
+	}
+	return l.byKey["email:"+strings.ToLower(identifier)]
+}
+
+// Records returns every journey's record, sorted by index.
+func (l *Ledger) Records() []*Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*Record, 0, len(l.records))
+	for _, r := range l.records {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Index < out[b].Index })
+	return out
+}
+
+// People returns every expected person, by journey index.
+func (l *Ledger) People() []*Expected {
+	var out []*Expected
+	for _, r := range l.Records() {
+		out = append(out, r.People...)
+	}
+	return out
+}
+
+// Campaigns returns the campaigns the ledger predicts.
+func (l *Ledger) Campaigns() []Campaign { return append([]Campaign(nil), l.campaigns...) }
+
+// WriteJSON writes the whole ledger as indented JSON, records sorted by
+// index: the same journeys give the same bytes, whatever the order of Add.
+func (l *Ledger) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Campaigns []Campaign `json:"campaigns"`
+		Records   []*Record  `json:"records"`
+	}{l.campaigns, l.Records()})
+}

@@ -1,0 +1,232 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cioharness/cioharness/cio"
+)
+
+const (
+	anonA = "anon-a"
+	anonB = "anon-b"
+	uid   = "run-1"
+	mail  = "ada@example.com"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func min_(m float64) time.Duration { return time.Duration(m * float64(time.Minute)) }
+
+func anonEvent(m float64, dev int, anon, name, id string) Step {
+	return Step{Offset: min_(m), Device: dev, Call: cio.Call{Kind: cio.KindTrack, Name: name, ID: id, AnonymousID: anon, Data: []byte(`{"cart_id":"c1","value":10,"currency":"USD"}`)}}
+}
+
+func userEvent(m float64, userID, email, name, id string) Step {
+	return Step{Offset: min_(m), Call: cio.Call{Kind: cio.KindTrack, Name: name, ID: id, UserID: userID, Email: email}}
+}
+
+func identifyStep(m float64, dev int, anon, userID, email, data string) Step {
+	return Step{Offset: min_(m), Device: dev, Call: cio.Call{Kind: cio.KindIdentify, AnonymousID: anon, UserID: userID, Email: email, Data: []byte(data)}}
+}
+
+func journeyOf(steps ...Step) *Journey {
+	return &Journey{Index: 1, Scenario: "hand", Shopper: &Shopper{ExternalID: uid, Email: mail}, Steps: steps}
+}
+
+// placement summarises where each event id ended: "person-key/via" or "anon:ID".
+func placement(rec *Record) map[string]string {
+	out := map[string]string{}
+	for _, p := range rec.People {
+		for _, ev := range p.Events {
+			out[ev.ID] = p.Key() + "/" + ev.Via
+		}
+	}
+	for _, a := range rec.Anonymous {
+		for _, ev := range a.Events {
+			out[ev.ID] = "anon:" + a.AnonymousID
+		}
+	}
+	return out
+}
+
+func TestLedgerIdentityRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		steps  []Step
+		want   map[string]string
+		people int
+	}{
+		{"identify before anonymous activity", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`),
+			userEvent(1, uid, "", "Viewed Product", "e1"),
+		}, map[string]string{"e1": uid + "/direct"}, 1},
+		{"identify after anonymous activity merges it", []Step{
+			anonEvent(0, 0, anonA, "Viewed Product", "e1"),
+			anonEvent(2, 0, anonA, "Added to Cart", "e2"),
+			identifyStep(10, 0, anonA, "", mail, `{}`),
+		}, map[string]string{"e1": mail + "/anonymous_merge", "e2": mail + "/anonymous_merge"}, 1},
+		{"late anonymous event inside 5 minutes merges", []Step{
+			identifyStep(10, 0, anonA, uid, mail, `{}`),
+			anonEvent(14.9, 0, anonA, "Viewed Product", "late"),
+		}, map[string]string{"late": uid + "/anonymous_merge"}, 1},
+		{"late anonymous event outside 5 minutes stays anonymous", []Step{
+			identifyStep(10, 0, anonA, uid, mail, `{}`),
+			anonEvent(15.5, 0, anonA, "Viewed Product", "late"),
+		}, map[string]string{"late": "anon:" + anonA}, 1},
+		{"two devices, only one identifies", []Step{
+			anonEvent(0, 0, anonA, "Viewed Product", "phone"),
+			anonEvent(5, 1, anonB, "Viewed Product", "laptop"),
+			identifyStep(6, 1, anonB, "", mail, `{}`),
+			userEvent(7, "", mail, "Order Placed", "order"),
+		}, map[string]string{"phone": "anon:" + anonA, "laptop": mail + "/anonymous_merge", "order": mail + "/direct"}, 1},
+		{"second device identifies later by id: guest profile gains the id", []Step{
+			anonEvent(0, 0, anonA, "Added to Cart", "cart"),
+			identifyStep(6, 1, anonB, "", mail, `{}`),
+			identifyStep(60, 0, anonA, uid, mail, `{}`),
+		}, map[string]string{"cart": uid + "/anonymous_merge"}, 1},
+		{"anonymous events older than 30 days expire before the identify", []Step{
+			anonEvent(-31*24*60, 0, anonA, "Viewed Product", "old"),
+			anonEvent(-29*24*60, 0, anonA, "Viewed Product", "recent"),
+			identifyStep(0, 0, anonA, uid, "", `{}`),
+		}, map[string]string{"recent": uid + "/anonymous_merge"}, 1},
+		{"merge of two known profiles moves events", []Step{
+			identifyStep(0, 0, anonA, "", mail, `{"vip_tier":"none","orders_count":1}`),
+			userEvent(1, "", mail, "Order Placed", "guest-order"),
+			identifyStep(30, 1, anonB, uid, "new@example.com", `{"orders_count":2}`),
+			userEvent(31, uid, "", "Order Placed", "account-order"),
+			{Offset: min_(40), Call: cio.Call{Kind: cio.KindMerge, Primary: cio.Identifier{Type: cio.IDID, Value: uid}, Secondary: cio.Identifier{Type: cio.IDEmail, Value: mail}}},
+		}, map[string]string{"guest-order": uid + "/profile_merge", "account-order": uid + "/direct"}, 1},
+		{"two known profiles without a merge stay two", []Step{
+			identifyStep(0, 0, anonA, "", mail, `{}`),
+			identifyStep(30, 1, anonB, uid, "new@example.com", `{}`),
+		}, map[string]string{}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := NewLedger().Add(journeyOf(tt.steps...), t0, 60)
+			got := placement(rec)
+			if len(got) != len(tt.want) {
+				t.Errorf("placement = %v, want %v", got, tt.want)
+			}
+			for id, want := range tt.want {
+				if got[id] != want {
+					t.Errorf("event %s: got %q, want %q", id, got[id], want)
+				}
+			}
+			if len(rec.People) != tt.people {
+				t.Errorf("people = %d, want %d", len(rec.People), tt.people)
+			}
+		})
+	}
+}
+
+func TestLedgerMergeAttributes(t *testing.T) {
+	rec := NewLedger().Add(journeyOf(
+		identifyStep(0, 0, anonA, "", mail, `{"vip_tier":"none","orders_count":1,"sms_consent":true}`),
+		identifyStep(30, 1, anonB, uid, "new@example.com", `{"orders_count":2,"vip_tier":""}`),
+		Step{Offset: min_(40), Call: cio.Call{Kind: cio.KindMerge, Primary: cio.Identifier{Type: cio.IDID, Value: uid}, Secondary: cio.Identifier{Type: cio.IDEmail, Value: mail}}},
+	), t0, 60)
+	p := rec.People[0]
+	for k, want := range map[string]string{"orders_count": "2", "vip_tier": `"none"`, "sms_consent": "true", "email": `"new@example.com"`} {
+		if got := string(p.Attributes[k]); got != want {
+			t.Errorf("%s = %s, want %s (primary wins, blanks filled)", k, got, want)
+		}
+	}
+	if got, want := len(p.AnonymousIDs), 2; got != want {
+		t.Errorf("anonymous ids = %v, want both", p.AnonymousIDs)
+	}
+}
+
+func TestLedgerEmailChange(t *testing.T) {
+	l := NewLedger()
+	rec := l.Add(journeyOf(
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		identifyStep(20, 0, "", uid, "changed@example.com", `{}`),
+		userEvent(21, uid, "", "Subscription Canceled", "e1"),
+	), t0, 60)
+	if len(rec.People) != 1 {
+		t.Fatalf("people = %d, want 1", len(rec.People))
+	}
+	p := rec.People[0]
+	if p.Email != "changed@example.com" || string(p.Attributes["email"]) != `"changed@example.com"` {
+		t.Errorf("email = %q / %s, want the changed address", p.Email, p.Attributes["email"])
+	}
+	if l.Person("changed@example.com") != p || l.Person(uid) != p {
+		t.Errorf("lookup by new email or id does not find the person")
+	}
+	if l.Person(mail) != nil {
+		t.Errorf("old email still finds a person")
+	}
+}
+
+func TestLedgerCampaignOutcome(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []Step
+		want  string // "" = never triggered
+	}{
+		{"abandoner gets the message", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`),
+			userEvent(1, uid, "", EventAddedToCart, "add"),
+		}, OutcomeSent},
+		{"buyer within the delay exits", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`),
+			userEvent(1, uid, "", EventAddedToCart, "add"),
+			userEvent(50, uid, "", EventOrderPlaced, "order"),
+		}, OutcomeExited},
+		{"buyer after the delay still got the message", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`),
+			userEvent(1, uid, "", EventAddedToCart, "add"),
+			userEvent(62, uid, "", EventOrderPlaced, "order"),
+		}, OutcomeSent},
+		{"anonymous cart merged at identify triggers from the identify", []Step{
+			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+			identifyStep(30, 0, anonA, "", mail, `{}`),
+			userEvent(85, "", mail, EventOrderPlaced, "order"),
+		}, OutcomeExited},
+		{"old history never triggers", []Step{
+			identifyStep(-100*24*60, 0, anonA, uid, mail, `{}`),
+			userEvent(-100*24*60, uid, "", EventAddedToCart, "add"),
+		}, ""},
+		{"cart that never reaches a person never triggers", []Step{
+			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := NewLedger().Add(journeyOf(tt.steps...), t0, 60)
+			got := ""
+			for _, p := range rec.People {
+				for _, o := range p.Campaigns {
+					got = o.Outcome
+				}
+			}
+			if got != tt.want {
+				t.Errorf("outcome = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLedgerSegment(t *testing.T) {
+	l := NewLedger()
+	l.Add(journeyOf(
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(10, uid, "", EventAddedToCart, "add"),
+		userEvent(100, uid, "", EventOrderPlaced, "order"),
+	), t0, 60)
+	seg := Segment{Name: "cart abandoners",
+		Performed:    []EventWindow{{EventAddedToCart, 2 * time.Hour}},
+		NotPerformed: []EventWindow{{EventOrderPlaced, 2 * time.Hour}}}
+	real := func(m float64) time.Time { return t0.Add(min_(m) / 60) }
+	tests := []struct {
+		at   float64
+		want int
+	}{{5, 0}, {20, 1}, {99, 1}, {101, 0}}
+	for _, tt := range tests {
+		if got := len(l.SegmentMembers(seg, real(tt.at))); got != tt.want {
+			t.Errorf("members at +%vm = %d, want %d", tt.at, got, tt.want)
+		}
+	}
+}
