@@ -103,6 +103,9 @@ func (r *FaultRule) setTerm(key, val string, hasVal bool) error {
 		if r.Latency, err = parseDur(lo); err == nil && isRange {
 			r.LatencyMax, err = parseDur(hi)
 		}
+		if r.LatencyMax == r.Latency {
+			r.LatencyMax = 0 // "5ms-5ms" is a fixed latency
+		}
 	case "stall":
 		r.Stall, err = parseDur(val)
 	case "every":
