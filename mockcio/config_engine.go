@@ -287,3 +287,36 @@ func (e *Engine) PendingTimers() int {
 	}
 	return n
 }
+
+// RetentionStats are the retention engine's counters, part of GET
+// /__mock/stats and /metrics.
+type RetentionStats struct {
+	Triggered       int64 `json:"campaigns_triggered"`
+	MessagesSent    int64 `json:"messages_sent"`
+	MessagesExited  int64 `json:"messages_exited"`
+	JourneysDropped int64 `json:"journeys_dropped"` // person deleted, suppressed or merged into one already waiting
+	StaleTriggers   int64 `json:"triggers_too_old"` // timestamped more than 72 h (shopper) before landing
+	MergedTriggers  int64 `json:"triggers_via_profile_merge"`
+	Violations      int64 `json:"violations"`
+	// ViolationsByRule counts contract violations per rule.
+	ViolationsByRule map[string]int64 `json:"violations_by_rule"`
+}
+
+// retentionStatser is implemented by retention engines with counters.
+type retentionStatser interface{ RetentionStats() RetentionStats }
+
+// RetentionStats returns the engine's counters.
+func (e *Engine) RetentionStats() RetentionStats {
+	st := RetentionStats{
+		Triggered: e.counts.triggered.Load(), MessagesSent: e.counts.sent.Load(),
+		MessagesExited: e.counts.exited.Load(), JourneysDropped: e.counts.dropped.Load(),
+		StaleTriggers: e.counts.staleTriggers.Load(), MergedTriggers: e.counts.mergedTriggers.Load(),
+		Violations: e.viol.total.Load(), ViolationsByRule: map[string]int64{},
+	}
+	e.viol.mu.Lock()
+	for k, g := range e.viol.groups {
+		st.ViolationsByRule[k.rule] += g.count
+	}
+	e.viol.mu.Unlock()
+	return st
+}

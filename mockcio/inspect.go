@@ -93,6 +93,10 @@ func (s *Server) Stats(context.Context) (StatsView, error) {
 	v.Duplicates = s.store.nDuplicates.Load()
 	v.Ignored = s.store.nIgnored.Load()
 	v.PendingTimers = s.retention.PendingTimers()
+	if rs, ok := s.retention.(retentionStatser); ok {
+		r := rs.RetentionStats()
+		v.Retention = &r
+	}
 	return v, nil
 }
 

@@ -48,6 +48,9 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		metric(bw, g.name, typ, g.help)
 		sample(bw, g.name, g.v)
 	}
+	if st.Retention != nil {
+		retentionMetrics(bw, st.Retention)
+	}
 }
 
 func metric(w *bufio.Writer, name, typ, help string) {

@@ -85,6 +85,9 @@ func (s *Server) Addr() string {
 
 // Close stops a listening Server at once, closing open connections.
 func (s *Server) Close() error {
+	if c, ok := s.retention.(io.Closer); ok {
+		c.Close()
+	}
 	if s.srv == nil {
 		return nil
 	}

@@ -90,6 +90,9 @@ type StatsView struct {
 	Duplicates      int64            `json:"duplicates"` // events dropped by id / messageId
 	Ignored         int64            `json:"ignored"`    // commands that changed nothing (suppressed, conflicts, unknown)
 	PendingTimers   int              `json:"pending_timers"`
+	// Retention holds the campaign and contract counters (messages sent and
+	// exited, violations), when the retention engine keeps them.
+	Retention *RetentionStats `json:"retention,omitempty"`
 }
 
 func (c *counters) view() StatsView {
