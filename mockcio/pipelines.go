@@ -34,11 +34,11 @@ func (s *Server) pipelinesBody(w http.ResponseWriter, r *http.Request, a *apiReq
 	}
 	body, err := readBody(w, r, limit)
 	if err != nil {
-		msg := "could not read the request body"
+		msg, code := "could not read the request body", http.StatusBadRequest
 		if isTooLarge(err) {
-			msg = "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"
+			msg, code = "request body larger than "+strconv.FormatInt(limit, 10)+" bytes", http.StatusRequestEntityTooLarge
 		}
-		s.pipelinesReject(w, a, strict, http.StatusBadRequest, []V2Error{{Reason: "invalid", Message: msg}})
+		s.pipelinesReject(w, a, strict, code, []V2Error{{Reason: "invalid", Message: msg}})
 		return nil, strict, false
 	}
 	return body, strict, true
