@@ -204,3 +204,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Renderer returns the renderer of the table for a format: text, json or
+// markdown.
+func (c *Comparison) Renderer(format string) (func(io.Writer) error, error) {
+	switch format {
+	case "text":
+		return c.WriteText, nil
+	case "json":
+		return c.WriteJSON, nil
+	case "markdown", "md":
+		return c.WriteMarkdown, nil
+	}
+	return nil, fmt.Errorf("report: a comparison renders as text, json or markdown, not %q", format)
+}
