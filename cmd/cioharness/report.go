@@ -168,4 +168,3 @@ func writeOutput(path string, stdout io.Writer, render func(io.Writer) error) er
 	}
 	return f.Close()
 }
-

@@ -109,7 +109,6 @@ func writeReportText(t *testing.T, dir, name, text string) string {
 	return path
 }
 
-
 // TestReportMergeEqualsWholeRun checks the merge recipe end to end: three
 // shard files merged by the CLI carry the same counts, checks and histograms
 // as the 1/1 run of the same seed.
