@@ -104,8 +104,17 @@ func parseDistScalar(s string) (dist, error) {
 	return dist{kind: distUniform, a: lo, b: hi}, nil
 }
 
-// sample draws one duration.
+// sample draws one duration, rounded to the second (to the millisecond for
+// distributions that stay under 10s) so timelines read well.
 func (d dist) sample(r *rng) time.Duration {
+	v := d.draw(r)
+	if d.upper() >= 10*time.Second {
+		return v.Round(time.Second)
+	}
+	return v.Round(time.Millisecond)
+}
+
+func (d dist) draw(r *rng) time.Duration {
 	var v time.Duration
 	switch d.kind {
 	case distFixed:

@@ -42,8 +42,19 @@ func (s *gen) start() {
 	s.known = make([]identBy, len(s.sc.Devices))
 	s.email = s.j.Shopper.Email
 	s.current = s.g.data.products[s.r.intn(len(s.g.data.products))]
-	s.arena = make([]byte, 0, 4096)
-	s.j.Steps = make([]Step, 0, 16)
+	s.arena = make([]byte, 0, max(512, s.sc.arenaHint.Load()))
+	s.j.Steps = make([]Step, 0, max(8, s.sc.stepsHint.Load()))
+}
+
+// finish records size hints for the scenario's next journeys: capacities
+// only, so the output does not depend on them.
+func (s *gen) finish() {
+	if n := int64(len(s.arena)) * 5 / 4; n > s.sc.arenaHint.Load() && n < 1<<20 {
+		s.sc.arenaHint.Store(n)
+	}
+	if n := int64(len(s.j.Steps)) + 2; n > s.sc.stepsHint.Load() && n < 4096 {
+		s.sc.stepsHint.Store(n)
+	}
 }
 
 // run executes steps in order, advancing shopper time.

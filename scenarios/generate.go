@@ -110,6 +110,7 @@ func (g *Generator) Journey(index uint64) *Journey {
 	s.j = &Journey{Index: index, Scenario: sc.Name, Shopper: g.shopper(&r, index, sc)}
 	s.start()
 	s.run(sc.steps)
+	s.finish()
 	sortSteps(s.j.Steps)
 	return s.j
 }

@@ -158,14 +158,21 @@ func (l *Ledger) Add(j *Journey, start time.Time, timeScale float64) *Record {
 		timeScale = DefaultTimeScale
 	}
 	rec := simulate(j, start.UTC(), timeScale, l.campaigns)
+	l.put(rec)
+	return rec
+}
+
+// put stores a record, replacing any earlier one of the same journey.
+func (l *Ledger) put(rec *Record) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if old := l.records[j.Index]; old != nil {
+	if old := l.records[rec.Index]; old != nil {
 		for _, p := range old.People {
-			delete(l.byKey, personKey(p.ID, p.Email))
+			delete(l.byKey, "id:"+p.ID)
+			delete(l.byKey, "email:"+strings.ToLower(p.Email))
 		}
 	}
-	l.records[j.Index] = rec
+	l.records[rec.Index] = rec
 	for _, p := range rec.People {
 		if p.ID != "" {
 			l.byKey["id:"+p.ID] = p
@@ -174,14 +181,6 @@ func (l *Ledger) Add(j *Journey, start time.Time, timeScale float64) *Record {
 			l.byKey["email:"+strings.ToLower(p.Email)] = p
 		}
 	}
-	return rec
-}
-
-func personKey(id, email string) string {
-	if id != "" {
-		return "id:" + id
-	}
-	return "email:" + strings.ToLower(email)
 }
 
 // Person finds an expected person by external id or email.
@@ -227,4 +226,11 @@ func (l *Ledger) WriteJSON(w io.Writer) error {
 		Campaigns []Campaign `json:"campaigns"`
 		Records   []*Record  `json:"records"`
 	}{l.campaigns, l.Records()})
+}
+
+// Merge adds every record of o (e.g. another shard's ledger) to l.
+func (l *Ledger) Merge(o *Ledger) {
+	for _, r := range o.Records() {
+		l.put(r)
+	}
 }

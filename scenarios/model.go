@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,6 +14,10 @@ type Scenario struct {
 	Devices     []DeviceSpec
 	Source      string // "builtin" or the file it was read from
 	steps       []*step
+
+	// Size hints from earlier journeys, so that generation allocates once.
+	arenaHint atomic.Int64
+	stepsHint atomic.Int64
 }
 
 // DeviceSpec is a device a scenario's shopper uses; each gets its own anonymous id.

@@ -39,7 +39,7 @@ func parseDocument(file string, data []byte) (*document, error) {
 		} else if asTypeError(err, &te) {
 			msg = strings.Join(te.Errors, "; ")
 		}
-		return nil, &FileError{File: file, Line: line, Msg: msg}
+		return nil, &FileError{File: file, Line: max(line, 1), Msg: msg}
 	}
 	if len(root.Content) == 0 {
 		return nil, &FileError{File: file, Line: 1, Msg: "empty file: want a scenario: or mix: document"}
