@@ -2,4 +2,72 @@
 // built-ins embedded from builtin/, seeded shopper and catalog data (gofakeit),
 // journeys as timelines of cio calls in shopper time, and the ledger: what each
 // shopper really did and what Customer.io must therefore show.
+//
+// # Generating journeys
+//
+//	mix, err := scenarios.LoadMix([]string{"d2c"}) // built-in names or file paths
+//	gen, err := scenarios.NewGenerator(mix, scenarios.Options{Seed: 1})
+//	j := gen.Journey(42) // a pure function of (seed, run id, 42); safe for concurrent use
+//
+// A journey's Steps are sorted by Offset (shopper time from the journey's
+// start; negative offsets are history, sent at the start). Every step is a
+// neutral cio.Call with Timestamp zero: the engine sends step k at
+// start + Offset/time-scale and stamps Timestamp with that time. Steps of one
+// journey must reach the target in order (send the next only after the
+// previous one was answered): the ledger assumes arrival in step order, and
+// several steps may share an offset (an identify and the event right after).
+//
+// Sharding: shard i of n (1-based) runs the global indexes j with
+// j % n == i-1. Journeys depend only on (seed, run id, index), so the shards of
+// a run together generate exactly the journeys of the unsharded run. Call ids
+// are ULIDs from seeded entropy.
+//
+// # The ledger
+//
+// Ledger.Add(journey, start, timeScale) replays the journey's calls under
+// Customer.io's rules (reference/customerio-api.md §2, §4.4, §5, §8), using
+// shopper-time offsets, and stores a Record: every call with its offset,
+// device and anonymous id; when each anonymous id was linked (Linked); the
+// people the shopper must end as (People, usually one); and the events that
+// must stay anonymous (Anonymous). The rules:
+//
+//   - An identify finds its person by external id, else by email (emails
+//     compare case-insensitively). An unknown id with a known email updates
+//     that person, who gains the id. An identify by id with a new email
+//     changes the email, unless another person holds it. Unknown identifiers
+//     create a person; so does an event for an unknown person.
+//   - An identify carrying an anonymous id links it to the person, once (the
+//     id is not reusable). Anonymous events that arrived before it merge
+//     (via anonymous_merge) if no older than AnonymousRetention (30 days);
+//     older ones are gone. Anonymous events arriving after it merge only
+//     within LateMergeWindow (5 minutes); later ones stay anonymous.
+//   - A device that never identifies keeps its events anonymous.
+//   - merge_customers: the primary keeps its values and gains blank ones and
+//     the secondary's anonymous ids; the secondary's events of the last
+//     MergeEventWindow (30 days) move (via profile_merge); the secondary goes.
+//     A missing primary or secondary makes it a no-op.
+//   - Delete and suppress remove the person (suppress also blocks its id).
+//
+// Attributes are the union of the identify data in arrival order (later
+// values win), plus email. Events carry name, type, id, data, offset,
+// timestamp (start + offset/timeScale), via and Landed (the offset at which
+// they reached their place). Arrival is max(offset, 0).
+//
+// Campaign outcomes (Campaign, default CartAbandonment: trigger "Added to
+// Cart", exit "Order Placed", delay 1 shopper hour): a person enters once,
+// when the first trigger event that can trigger lands on them — not moved by
+// a profile merge and no older than TriggerWindow (72 h) when it lands (an
+// anonymous cart thus triggers when its identify links it). The message is
+// due Delay later; the person exits if an exit event performed at or after
+// the trigger's action time has landed by then (Outcome exited, with
+// ExitEventID/ExitEventAt), else the message is sent. Content holds the
+// trigger's cart_id, items, value and currency.
+//
+// Truth segments: SegmentMembers(Segment{Performed, NotPerformed}, at) counts
+// an event once it has landed by real time at and its action time lies in
+// the window (shopper time, scaled by the journey's time scale).
+//
+// Lookups for verification: Ledger.Person(id or email), People(), Records(),
+// Campaigns(); WriteJSON gives the same bytes for the same journeys whatever
+// the order of Add; Merge joins shard ledgers.
 package scenarios

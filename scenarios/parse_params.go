@@ -65,16 +65,10 @@ func (p *parser) param(st *step, op, key string, v *yaml.Node, s *Scenario) {
 		}
 	case "anonymous":
 		st.anonymous = p.boolean(v, what)
-	case "path", "title":
-		t, pii, err := parseStringTmpl(p.str(v, what))
-		if err != nil || pii {
-			p.errorf(v, "%s: %v", what, errOr(err, "personal data must not be sent in event properties"))
-		}
-		if key == "path" {
-			st.path = t
-		} else {
-			st.title = t
-		}
+	case "path":
+		st.path = p.textTmpl(v, what)
+	case "title":
+		st.title = p.textTmpl(v, what)
 	case "discount":
 		st.p = p.prob(v, what)
 	case "profile":
@@ -133,6 +127,18 @@ func (p *parser) structParam(st *step, op, key string, v *yaml.Node, s *Scenario
 			p.errorf(v, "%s: no device named %q in devices", what, name)
 		}
 	}
+}
+
+// textTmpl compiles a page path or title: a string template without PII.
+func (p *parser) textTmpl(v *yaml.Node, what string) *tmpl {
+	t, pii, err := parseStringTmpl(p.str(v, what))
+	if err != nil || pii {
+		p.errorf(v, "%s: %v", what, errOr(err, "personal data must not be sent in event properties"))
+	}
+	if t == nil {
+		t = constTmpl("")
+	}
+	return t
 }
 
 func (p *parser) at(st *step, v *yaml.Node) {

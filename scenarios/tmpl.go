@@ -83,7 +83,11 @@ type tmpl struct {
 // constTmpl is a template with a constant JSON value.
 func constTmpl(v any) *tmpl {
 	b, _ := json.Marshal(v)
-	return &tmpl{lit: b}
+	t := &tmpl{lit: b}
+	if s, ok := v.(string); ok {
+		t.parts = []tpart{{lit: s}}
+	}
+	return t
 }
 
 // parseStringTmpl compiles a string that may hold {variables}. pii reports
