@@ -69,7 +69,7 @@ func defaultConfig() config {
 		Creds:             cio.TestCredentials,
 		Workers:           4,
 		BatchSize:         20,
-		FlushInterval:     100 * time.Millisecond,
+		FlushInterval:     20 * time.Millisecond,
 		QueueSize:         10000,
 		MaxRetries:        8,
 		RetryBase:         50 * time.Millisecond,

@@ -95,11 +95,14 @@ type testRelay struct {
 }
 
 // startRelay starts a relay forwarding to up with a fast test configuration
-// (one call per flush, millisecond backoff), changed by edit.
+// (one call per flush, millisecond backoff), changed by edit. With a nil up,
+// edit must set the upstream.
 func startRelay(t *testing.T, up *upstream, edit func(*config)) *testRelay {
 	t.Helper()
 	cfg := defaultConfig()
-	cfg.Upstream = up.srv.URL
+	if up != nil {
+		cfg.Upstream = up.srv.URL
+	}
 	cfg.BatchSize = 1
 	cfg.FlushInterval = 5 * time.Millisecond
 	cfg.RetryBase = time.Millisecond
