@@ -21,8 +21,9 @@ import (
 //     does its own locking.
 //   - Hooks fire only for accepted, applied commands. A rejected, faulted,
 //     rate-limited, de-duplicated or suppression-blocked request fires none.
-//   - For one person the order of EventLanded calls is the order the events
-//     landed (LandedAt grows), but calls for different people interleave.
+//   - Hooks of concurrent requests may run in any order, even for one
+//     person: order events by EventView.LandedAt (or Timestamp), not by
+//     call order. Hooks of one command run in order on one goroutine.
 //   - The views passed to hooks are copies: the engine may keep them. Data is
 //     shared raw JSON: never modify it.
 //   - Times: wire timestamps are wall-clock; Host.Now is the mock's clock

@@ -1,6 +1,8 @@
 package mockcio
 
 import (
+	"strings"
+
 	"github.com/cioharness/cioharness/cio"
 )
 
@@ -134,7 +136,7 @@ func (s *store) remove(c *command, suppress bool) bool {
 			reason = RemovedSuppressed
 			rec := &suppression{}
 			for _, pk := range keys {
-				if pk[:5] != "anon:" {
+				if !strings.HasPrefix(pk, "anon:") {
 					rec.keys = append(rec.keys, pk)
 					t.s.stripes[stripeOf(pk)].blocked[pk] = rec
 				}

@@ -183,3 +183,14 @@ func TestDeleteThenRecreate(t *testing.T) {
 		})
 	}
 }
+
+func TestSuppressShortAndUnknownIdentifiers(t *testing.T) {
+	m := newTMock(t, Options{})
+	m.ok("PUT", "/api/v1/customers/a", `{}`)
+	m.ok("POST", "/api/v1/customers/a/suppress", "") // short keys must not panic
+	m.ok("POST", "/api/v1/customers/never-seen/suppress", "")
+	m.ok("PUT", "/api/v1/customers/never-seen", `{"k":1}`)
+	if st := m.stats(); st.People != 0 {
+		t.Fatalf("people = %d: a suppressed identifier nobody had must still block creation", st.People)
+	}
+}
