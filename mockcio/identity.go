@@ -203,6 +203,10 @@ func (t *txn) applyAttrs(p *person, c *command) {
 	}
 	p.mu.Lock()
 	for _, a := range c.attrs {
+		if root, path, ok := strings.Cut(a.name, "."); ok && root == subscriptionPrefs {
+			p.setNested(root, strings.Split(path, "."), a.val, ts)
+			continue
+		}
 		p.setAttr(t.s.names.canon(a.name), a.val, ts)
 	}
 	p.updated = t.now

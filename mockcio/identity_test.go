@@ -241,3 +241,14 @@ func TestAnonymousIDIsNotReusable(t *testing.T) {
 		t.Fatalf("u2 = %+v: the anonymous id was linked twice", p)
 	}
 }
+
+func TestSubscriptionPreferenceDotKeys(t *testing.T) {
+	m := newTMock(t, Options{})
+	m.ok("PUT", "/api/v1/customers/u1", `{"cio_subscription_preferences":{"topics":{"topic_1":true,"topic_2":true}}}`)
+	m.ok("PUT", "/api/v1/customers/u1", `{"cio_subscription_preferences.topics.topic_2":false,"cio_subscription_preferences.topics.topic_3":true}`)
+	p := m.person("u1")
+	jsonEq(t, tmAttr(p, "cio_subscription_preferences"), `{"topics":{"topic_1":true,"topic_2":false,"topic_3":true}}`)
+	if _, ok := p.Attributes["cio_subscription_preferences.topics.topic_3"]; ok {
+		t.Fatal("dotted key stored as its own attribute")
+	}
+}

@@ -137,6 +137,37 @@ func (p *person) setAttr(name string, val []byte, ts int64) {
 	p.attrs[name] = attr{val: string(val), ts: ts}
 }
 
+// subscriptionPrefs is the attribute that takes partial updates through
+// dotted keys, e.g. "cio_subscription_preferences.topics.topic_3": true.
+const subscriptionPrefs = "cio_subscription_preferences"
+
+// setNested sets one dotted path inside the object attribute root. p.mu
+// must be held.
+func (p *person) setNested(root string, path []string, val []byte, ts int64) {
+	if merged, ok := setJSONPath([]byte(p.attrs[root].val), path, val); ok {
+		p.setAttr(root, merged, ts)
+	}
+}
+
+// setJSONPath returns doc (an object, or nothing) with path set to val.
+func setJSONPath(doc []byte, path []string, val []byte) ([]byte, bool) {
+	m := map[string]json.RawMessage{}
+	if !isNull(doc) && json.Unmarshal(doc, &m) != nil {
+		m = map[string]json.RawMessage{}
+	}
+	if len(path) == 1 {
+		m[path[0]] = val
+	} else {
+		sub, ok := setJSONPath(m[path[0]], path[1:], val)
+		if !ok {
+			return nil, false
+		}
+		m[path[0]] = sub
+	}
+	b, err := json.Marshal(m)
+	return b, err == nil
+}
+
 // isBlank reports whether a raw JSON value is null or the empty string.
 func isBlank(v []byte) bool {
 	s := strings.TrimSpace(string(v))

@@ -97,7 +97,7 @@ func decodeAttr(k string, v json.RawMessage, c *command, rules attrRules) *badRe
 			return invalid("email", "email must be a string")
 		}
 		c.bodyEmail = strings.TrimSpace(s)
-		return nil
+		v = cio.AppendString(nil, c.bodyEmail) // also an attribute, as in Customer.io
 	case k == "anonymous_id":
 		if s, ok := jsonString(v); ok {
 			c.anonID = s
@@ -112,7 +112,7 @@ func decodeAttr(k string, v json.RawMessage, c *command, rules attrRules) *badRe
 			return invalid("id", "id must be a string of at most 150 bytes")
 		}
 		c.bodyID = s
-		return nil
+		v = cio.AppendString(nil, s)
 	case rules.reserved && k == "_timestamp":
 		var t cio.UnixTime
 		if json.Unmarshal(v, &t) != nil {
