@@ -93,6 +93,23 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 	return time.Duration(h.h.ValueAtQuantile(q*100)) * time.Microsecond
 }
 
+// Quantiles returns the values at several quantiles in one pass, in the
+// order given; all 0 when the histogram is empty.
+func (h *Histogram) Quantiles(qs ...float64) []time.Duration {
+	out := make([]time.Duration, len(qs))
+	if h.Count() == 0 {
+		return out
+	}
+	pcts := make([]float64, len(qs))
+	for i, q := range qs {
+		pcts[i] = math.Max(0, math.Min(1, q)) * 100
+	}
+	for i, v := range h.h.ValueAtPercentilesSlice(pcts) {
+		out[i] = time.Duration(v) * time.Microsecond
+	}
+	return out
+}
+
 // Min is the smallest value recorded (to the histogram's precision).
 func (h *Histogram) Min() time.Duration {
 	if h.Count() == 0 {

@@ -142,3 +142,19 @@ func BenchmarkHistogramRecord(b *testing.B) {
 		h.Record(time.Duration(i%100000) * time.Microsecond)
 	}
 }
+
+func TestHistogramQuantilesMatchQuantile(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	h := NewHistogram()
+	for i := 0; i < 3000; i++ {
+		h.Record(time.Duration(rng.ExpFloat64() * float64(50*time.Millisecond)))
+	}
+	qs := []float64{0.999, 0, 0.5, 0.9, 0.99, 1}
+	got := h.Quantiles(qs...)
+	for i, q := range qs {
+		if want := h.Quantile(q); got[i] != want {
+			t.Errorf("Quantiles[%v] = %v, want %v", q, got[i], want)
+		}
+	}
+}

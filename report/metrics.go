@@ -131,8 +131,9 @@ func (m *Metrics) Fill(s *Summary) {
 	r.ErrorKinds = copyCounts(m.errorKinds)
 	r.ByEndpoint = map[string]*EndpointStats{}
 	r.ByEvent = nil
-	s.Histogram(HistLatency).Merge(&m.latency)
-	s.Histogram(HistService).Merge(&m.service)
+	s.Histogram(HistLatency) // make sure the map exists
+	s.Histograms[HistLatency] = m.latency.Clone()
+	s.Histograms[HistService] = m.service.Clone()
 	fillGroups(s, m.endpoints, "endpoint", r.ByEndpoint)
 	if len(m.events) > 0 {
 		r.ByEvent = map[string]*EndpointStats{}
@@ -145,8 +146,8 @@ func (m *Metrics) Fill(s *Summary) {
 func fillGroups(s *Summary, groups map[string]*group, key string, out map[string]*EndpointStats) {
 	for name, g := range groups {
 		out[name] = &EndpointStats{Count: g.count, Errors: g.errors, Status: copyStatus(g.status)}
-		s.Histogram(Selected(HistLatency, key, name)).Merge(&g.latency)
-		s.Histogram(Selected(HistService, key, name)).Merge(&g.service)
+		s.Histograms[Selected(HistLatency, key, name)] = g.latency.Clone()
+		s.Histograms[Selected(HistService, key, name)] = g.service.Clone()
 	}
 }
 

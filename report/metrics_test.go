@@ -174,3 +174,30 @@ func TestFinishAddsHarnessCheck(t *testing.T) {
 		t.Errorf("%d checks after a second Finish, want 1", n)
 	}
 }
+
+func TestMetricsFillTwice(t *testing.T) {
+	t.Parallel()
+	var m Metrics
+	m.Add(result("a", "", 200, 0, 0, time.Millisecond))
+	s := New()
+	m.Fill(s)
+	m.Fill(s)
+	if got := s.Histograms[HistLatency].Count(); got != 1 {
+		t.Errorf("latency count after two Fills = %d, want 1", got)
+	}
+}
+
+// BenchmarkMetricsAdd is the consumer's cost per result; compare it with
+// BenchmarkHistogramRecord (one histogram record) from the same run.
+func BenchmarkMetricsAdd(b *testing.B) {
+	var m Metrics
+	rs := make([]*Result, 1024)
+	for i := range rs {
+		rs[i] = result([]string{"pipelines.track", "pipelines.identify", "pipelines.page"}[i%3],
+			[]string{"Viewed Product", "", ""}[i%3], 200, time.Duration(i)*time.Millisecond, 0, time.Duration(i%97+1)*time.Millisecond)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		m.Add(rs[i%len(rs)])
+	}
+}

@@ -210,7 +210,8 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // New returns an empty Summary with its schema id set.
 func New() *Summary {
-	return &Summary{Schema: Schema, Histograms: map[string]*Histogram{}, Run: Run{Shard: Shard{Index: []int{1}, Count: 1}}}
+	return &Summary{Schema: Schema, Histograms: map[string]*Histogram{}, Run: Run{Shard: Shard{Index: []int{1}, Count: 1}},
+		Requests: Requests{ByEndpoint: map[string]*EndpointStats{}}}
 }
 
 // Histogram returns the named histogram, creating it when missing. Names

@@ -204,11 +204,14 @@ func spectrumChart(kind, title string, names []string, hs []*Histogram) *chart {
 			continue
 		}
 		l := line{name: names[i], color: palette[i%len(palette)], dash: strings.HasPrefix(names[i], "service")}
-		for k := 0; k <= steps; k++ {
+		qs := make([]float64, steps+1)
+		for k := range qs {
 			xv := xmax * float64(k) / steps
-			q := 1 - math.Pow(10, -xv)
+			qs[k] = 1 - math.Pow(10, -xv)
 			l.xs = append(l.xs, xv)
-			l.ys = append(l.ys, ms(h.Quantile(q)))
+		}
+		for _, v := range h.Quantiles(qs...) {
+			l.ys = append(l.ys, ms(v))
 		}
 		c.lines = append(c.lines, l)
 	}
