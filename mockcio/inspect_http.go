@@ -30,21 +30,12 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		}
 		arg = u
 	}
-	ctx, q := r.Context(), r.URL.Query()
-	method := http.MethodGet
-	switch {
-	case name == "config" || name == "faults":
-		if r.Method == http.MethodPut {
-			method = http.MethodPut
-		}
-	case name == "reset":
-		method = http.MethodPost
-	}
-	if r.Method != method {
+	if method := inspectMethod(name, r.Method); r.Method != method {
 		w.Header().Set("Allow", method)
 		writeInspectError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
+	ctx, q := r.Context(), r.URL.Query()
 	switch {
 	case name == "people" && hasArg:
 		v, ok, _ := s.Person(ctx, arg)
@@ -84,6 +75,18 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeInspectError(w, http.StatusNotFound, "no inspection endpoint "+strconv.Quote(r.URL.Path))
 	}
+}
+
+// inspectMethod is the method an inspection route accepts: PUT too for
+// config and faults, POST for reset, else GET.
+func inspectMethod(name, got string) string {
+	switch {
+	case (name == "config" || name == "faults") && got == http.MethodPut:
+		return http.MethodPut
+	case name == "reset":
+		return http.MethodPost
+	}
+	return http.MethodGet
 }
 
 func orEmpty[T any](v []T) []T {

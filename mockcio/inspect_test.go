@@ -242,6 +242,12 @@ func TestClientMatchesServer(t *testing.T) {
 	if got[0] != got[1] {
 		t.Fatalf("server and client views differ:\n%s\n%s", got[0], got[1])
 	}
+	testClientCalls(t, c)
+}
+
+// testClientCalls drives every other Client method against a live mock.
+func testClientCalls(t *testing.T, c *Client) {
+	ctx := t.Context()
 	if _, ok, err := c.Person(ctx, "nobody"); ok || err != nil {
 		t.Fatalf("unknown person: ok=%v err=%v", ok, err)
 	}
