@@ -252,3 +252,15 @@ func TestSubscriptionPreferenceDotKeys(t *testing.T) {
 		t.Fatal("dotted key stored as its own attribute")
 	}
 }
+
+func TestNullOrEmptyAttributeRemovesIt(t *testing.T) {
+	m := newTMock(t, Options{})
+	m.ok("PUT", "/api/v1/customers/u1", `{"a":"x","b":"y","c":0}`)
+	m.ok("PUT", "/api/v1/customers/u1", `{"a":null,"b":""}`)
+	p := m.person("u1")
+	_, hasA := p.Attributes["a"]
+	_, hasB := p.Attributes["b"]
+	if hasA || hasB || tmAttr(p, "c") != "0" {
+		t.Fatalf("attributes %v: want a and b removed, c kept", p.Attributes)
+	}
+}
