@@ -46,14 +46,16 @@ func (s *gen) start() {
 	s.j.Steps = make([]Step, 0, max(8, s.sc.stepsHint.Load()))
 }
 
-// finish records size hints for the scenario's next journeys: capacities
-// only, so the output does not depend on them.
+// finish records size hints for the scenario's next journeys: a moving
+// average with headroom. Capacities only: the output does not depend on them.
 func (s *gen) finish() {
-	if n := int64(len(s.arena)) * 5 / 4; n > s.sc.arenaHint.Load() && n < 1<<20 {
-		s.sc.arenaHint.Store(n)
+	if n := int64(len(s.arena)); n < 1<<20 {
+		h := s.sc.arenaHint.Load()
+		s.sc.arenaHint.Store((7*h + n*5/4) / 8)
 	}
-	if n := int64(len(s.j.Steps)) + 2; n > s.sc.stepsHint.Load() && n < 4096 {
-		s.sc.stepsHint.Store(n)
+	if n := int64(len(s.j.Steps)); n < 4096 {
+		h := s.sc.stepsHint.Load()
+		s.sc.stepsHint.Store((7*h + n + 2) / 8)
 	}
 }
 
@@ -127,7 +129,7 @@ const (
 
 // emit appends a call at the current time.
 func (s *gen) emit(kind cio.Kind, name string, data []byte, w who) *cio.Call {
-	c := cio.Call{Kind: kind, Name: name, Data: data, ID: s.g.ulid(s.r, s.t)}
+	c := cio.Call{Kind: kind, Name: name, Data: data} // ID: assigned at the end
 	dev := s.j.Shopper.Devices[s.dev]
 	switch w {
 	case fromDevice:

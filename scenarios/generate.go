@@ -112,7 +112,22 @@ func (g *Generator) Journey(index uint64) *Journey {
 	s.run(sc.steps)
 	s.finish()
 	sortSteps(s.j.Steps)
+	g.assignIDs(&r, s.j.Steps)
 	return s.j
+}
+
+// assignIDs gives every call a ULID of its nominal time and seeded entropy,
+// all cut from one string (one allocation per journey).
+func (g *Generator) assignIDs(r *rng, steps []Step) {
+	buf := make([]byte, 0, 26*len(steps))
+	for i := range steps {
+		t := g.epoch.Add(time.Duration(float64(steps[i].Offset) / g.scale))
+		buf = cio.MakeULID(t, uint16(r.next()), r.next()).AppendTo(buf)
+	}
+	all := string(buf)
+	for i := range steps {
+		steps[i].Call.ID = all[26*i : 26*i+26]
+	}
 }
 
 // sortSteps sorts by offset, stably (insertion sort: journeys are short and
@@ -177,12 +192,6 @@ func uuid(hi, lo uint64) string {
 		pos++
 	}
 	return string(b[:])
-}
-
-// ulid makes a call id: the journey's nominal time and 80 seeded bits.
-func (g *Generator) ulid(r *rng, off time.Duration) string {
-	t := g.epoch.Add(time.Duration(float64(off) / g.scale))
-	return cio.MakeULID(t, uint16(r.next()), r.next()).String()
 }
 
 // date is an action's date attribute in unix seconds (see Options).

@@ -180,6 +180,17 @@ func BenchmarkGenerate(b *testing.B) {
 	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
 }
 
+// BenchmarkGenerateOnly is generation without encoding.
+func BenchmarkGenerateOnly(b *testing.B) {
+	g := mustGenerator(b, nil, 1)
+	calls := 0
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		calls += len(g.Journey(uint64(i)).Steps)
+	}
+	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
+}
+
 // BenchmarkEncodeOnly is the baseline: encoding the same calls, pre-generated.
 func BenchmarkEncodeOnly(b *testing.B) {
 	g := mustGenerator(b, nil, 1)

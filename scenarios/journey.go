@@ -25,3 +25,12 @@ type Step struct {
 	Device int      // index into Shopper.Devices
 	Call   cio.Call // Timestamp is zero here; the engine fills it in
 }
+
+// Span is the shopper time from the journey's start to its last step (0 for
+// a journey of history only).
+func (j *Journey) Span() time.Duration {
+	if len(j.Steps) == 0 {
+		return 0
+	}
+	return max(j.Steps[len(j.Steps)-1].Offset, 0)
+}
