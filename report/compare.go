@@ -144,7 +144,10 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(c)
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("report: compare: %w", err)
+	}
+	return nil
 }
 
 func (r ComparisonRow) deltaText() string {

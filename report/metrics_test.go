@@ -201,3 +201,27 @@ func BenchmarkMetricsAdd(b *testing.B) {
 		m.Add(rs[i%len(rs)])
 	}
 }
+
+func TestWarnCompression(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		delay time.Duration
+		warn  bool
+	}{
+		{"ample delay", 10 * time.Second, false},
+		{"compressed", 5 * time.Second, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			for i := 0; i < 100; i++ {
+				s.RecordPropagation(900 * time.Millisecond)
+			}
+			s.WarnCompression(tt.delay)
+			if got := len(s.Warnings) == 1; got != tt.warn {
+				t.Errorf("warned = %v, want %v (%v)", got, tt.warn, s.Warnings)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Harness validity limits (SPEC.md §3.6).
@@ -113,7 +114,10 @@ func (s *Summary) Finish(thresholds []Threshold) {
 		}
 		s.Checks = append(s.Checks, c)
 	}
-	s.Thresholds = s.Thresholds[:0]
+	s.Thresholds = make([]ThresholdResult, 0, len(thresholds))
+	if s.Checks == nil {
+		s.Checks = []Check{}
+	}
 	for _, t := range thresholds {
 		s.Thresholds = append(s.Thresholds, t.Evaluate(s))
 	}
@@ -161,4 +165,20 @@ func (s *Summary) computeVerdict() Verdict {
 	}
 	v.Reasons = append(append(append(v.Reasons, invalid...), failed...), breached...)
 	return v
+}
+
+// CompressionRatio is how many times the purchase propagation p99 the scaled
+// cart delay must be for timing verdicts to mean what they would in shopper
+// time (SPEC.md §5).
+const CompressionRatio = 10
+
+// WarnCompression adds the SPEC.md §5 warning when the scaled campaign delay
+// is under CompressionRatio times the measured propagation p99.
+func (s *Summary) WarnCompression(scaledDelay time.Duration) {
+	p99 := s.Histograms[HistPropagation].Quantile(0.99)
+	if p99 == 0 || scaledDelay >= CompressionRatio*p99 {
+		return
+	}
+	s.Warnings = append(s.Warnings, fmt.Sprintf("the scaled campaign delay %s is under %d× the purchase propagation p99 %s: "+
+		"timing verdicts are dominated by the time compression (lower --time-scale)", scaledDelay, CompressionRatio, p99))
 }
