@@ -47,6 +47,9 @@ type Config struct {
 	// OnStart, if set, is called from the scheduler goroutine, in start order,
 	// with each journey and its intended real start (e.g. Ledger.Add).
 	OnStart func(j *scenarios.Journey, start time.Time)
+	// OnFinish, if set, is called from the scheduler goroutine when a
+	// journey's last step was answered (or skipped).
+	OnFinish func(j *scenarios.Journey)
 	// OnStep, if set, is called from the sender goroutines (concurrently) for
 	// every step a request carried, with that request's result.
 	OnStep func(j *scenarios.Journey, step int, r *report.Result)
