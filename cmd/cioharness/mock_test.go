@@ -178,3 +178,30 @@ func TestMockHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestMockCampaignsAndContractFiles(t *testing.T) {
+	dir := t.TempDir()
+	camp := filepath.Join(dir, "campaigns.yaml")
+	if err := os.WriteFile(camp, []byte("campaigns:\n  - name: wishlist_nudge\n    trigger: Added to Wishlist\n    delay: 2h\n    exit: [Order Placed]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join("..", "..", "mockcio", "builtin", "plan.yaml")
+	base, _ := startMock(t, "--campaigns", camp, "--contract", plan)
+	resp, err := http.Get(base + "/__mock/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"wishlist_nudge", "Order Placed"} {
+		if !strings.Contains(body.String(), want) {
+			t.Errorf("GET /__mock/config lacks %q from the files: %s", want, body.String())
+		}
+	}
+	if strings.Contains(body.String(), "cart_abandonment") {
+		t.Errorf("GET /__mock/config still holds the built-in campaigns after --campaigns: %s", body.String())
+	}
+}
