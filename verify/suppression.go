@@ -1,0 +1,247 @@
+package verify
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cioharness/cioharness/mockcio"
+	"github.com/cioharness/cioharness/report"
+	"github.com/cioharness/cioharness/scenarios"
+)
+
+// nearestMessage returns the person's message of campaign c whose trigger
+// time is closest to at, or nil.
+func nearestMessage(msgs []*mockcio.MessageView, c string, at time.Time) *mockcio.MessageView {
+	var best *mockcio.MessageView
+	for _, m := range msgs {
+		if m.Campaign != c {
+			continue
+		}
+		if best == nil || absDur(m.TriggeredAt.Sub(at)) < absDur(best.TriggeredAt.Sub(at)) {
+			best = m
+		}
+	}
+	return best
+}
+
+// dueBorderline reports whether the ledger's exit landed within tol of the
+// message's due time, so that either outcome is fair.
+func (v *verifier) dueBorderline(e *scenarios.Expected, o *scenarios.Outcome) bool {
+	x := v.x.byID[o.ExitEventID]
+	if x == nil {
+		// sent: is there an exit event that landed just after the due time?
+		for _, l := range v.x.byJourney[e.Journey] {
+			if l.person == e && l.ev.Type == "event" && l.ev.Offset >= 0 && v.isExit(o.Campaign, l.ev.Name) &&
+				absDur(l.rec.Start.Add(realOffset(l.rec, l.ev.Landed)).Sub(o.DueAt)) < v.opt.Tolerance {
+				return true
+			}
+		}
+		return false
+	}
+	return absDur(x.rec.Start.Add(realOffset(x.rec, x.ev.Landed)).Sub(o.DueAt)) < v.opt.Tolerance
+}
+
+// exitLandedFirst reports whether the ledger's exit event of o landed on the
+// person before its trigger did.
+func (v *verifier) exitLandedFirst(o *scenarios.Outcome) bool {
+	x, t := v.x.byID[o.ExitEventID], v.x.byID[o.TriggerEventID]
+	return x != nil && t != nil && x.ev.Landed < t.ev.Landed
+}
+
+func (v *verifier) isExit(campaign, name string) bool {
+	for _, c := range v.led.Campaigns() {
+		if c.Name == campaign && c.Exit == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSuppression compares each campaign outcome the ledger predicts with
+// the mock's message: no send after a purchase within the delay, a send to
+// every abandoner, the right content. It records the margins too.
+func (v *verifier) checkSuppression() []report.Check {
+	noSend := newTally(CheckNoSendAfterBuy, "no shopper bought within a campaign's delay")
+	sends := newTally(CheckSendsToAbandoners, "no shopper abandoned")
+	content := newTally(CheckMessageContent, "no message was due")
+	byPerson := map[string][]*mockcio.MessageView{}
+	for i := range v.obs.Messages {
+		m := &v.obs.Messages[i]
+		byPerson[m.Person] = append(byPerson[m.Person], m)
+	}
+	border, noProfile, unconfirmed := 0, 0, 0
+	sup := &v.sum.Suppression
+	for _, e := range v.x.ledPeople() {
+		h := v.x.match(e)
+		for i := range e.Campaigns {
+			o := &e.Campaigns[i]
+			if h == nil {
+				noProfile++
+				continue
+			}
+			m := nearestMessage(byPerson[h.person.CioID], o.Campaign, o.TriggeredAt)
+			ex := report.Example{Shopper: e.Key(), Event: o.Campaign + " triggered by " + o.TriggerEventID}
+			if o.Outcome == scenarios.OutcomeExited {
+				v.margin(h, o, m)
+				if m == nil || m.Outcome != scenarios.OutcomeSent {
+					noSend.ok()
+					continue
+				}
+				if v.dueBorderline(e, o) {
+					border++
+					noSend.ok()
+					continue
+				}
+				if v.exitLandedFirst(o) {
+					unconfirmed++
+					noSend.ok()
+					continue
+				}
+				sup.FalseSends++
+				ex.Expected = fmt.Sprintf("no message: bought (%s) before the message was due at %s", o.ExitEventID, o.DueAt.Format(time.RFC3339Nano))
+				ex.Actual = "message sent at " + m.DueAt.Format(time.RFC3339Nano)
+				noSend.fail(ex)
+				continue
+			}
+			switch {
+			case m != nil && m.Outcome == scenarios.OutcomeSent:
+				sends.ok()
+				v.compareContent(content, e, o, m)
+			case v.dueBorderline(e, o):
+				border++
+				sends.ok()
+			default:
+				sup.MissedSends++
+				ex.Expected = "message sent at " + o.DueAt.Format(time.RFC3339Nano)
+				ex.Actual = "no message"
+				if m != nil {
+					ex.Actual = "message " + m.Outcome
+				}
+				sends.fail(ex)
+			}
+		}
+	}
+	for _, t := range []*tally{noSend, sends} {
+		if border > 0 {
+			t.notef("%d outcomes within %v of the due time accepted either way", border, v.opt.Tolerance)
+		}
+		if noProfile > 0 {
+			t.notef("%d outcomes skipped: the shopper has no profile", noProfile)
+		}
+	}
+	if unconfirmed > 0 {
+		noSend.notef("%d sends accepted where the purchase landed before its trigger (e.g. a cart merged from another device later): "+
+			"whether Customer.io checks exit conditions at entry is unconfirmed", unconfirmed)
+	}
+	v.propagation()
+	return []report.Check{noSend.done(), sends.done(), content.done()}
+}
+
+// compareContent checks a sent message's cart against the trigger's, and its
+// email against the shopper's.
+func (v *verifier) compareContent(t *tally, e *scenarios.Expected, o *scenarios.Outcome, m *mockcio.MessageView) {
+	want, err1 := decodeJSON(o.Content)
+	got, err2 := decodeJSON(m.Content)
+	wm, _ := want.(map[string]any)
+	gm, _ := got.(map[string]any)
+	var diffs []string
+	if err1 != nil || err2 != nil || gm == nil {
+		diffs = append(diffs, "undecodable content "+clip(string(m.Content), 80))
+	} else {
+		keys := make([]string, 0, len(wm))
+		for k := range wm {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if g, ok := gm[k]; !ok {
+				diffs = append(diffs, "lost "+k)
+			} else {
+				diffAt("."+k, wm[k], g, &diffs)
+			}
+		}
+		if g, ok := gm["email"].(string); ok && e.Email != "" && !strings.EqualFold(g, e.Email) {
+			diffs = append(diffs, fmt.Sprintf("changed email: %q -> %q", e.Email, g))
+		}
+	}
+	if len(diffs) == 0 {
+		t.ok()
+		return
+	}
+	t.fail(report.Example{Shopper: e.Key(), Event: o.Campaign + " triggered by " + o.TriggerEventID, Attribute: propNames(diffs),
+		Expected: clip(string(o.Content), 300), Actual: strings.Join(diffs, "; ")})
+}
+
+// margin records due time minus the exit event's arrival on the person.
+func (v *verifier) margin(h *holder, o *scenarios.Outcome, m *mockcio.MessageView) {
+	x := v.x.byID[o.ExitEventID]
+	if x == nil {
+		return
+	}
+	c, ok := x.copyOn(h)
+	if !ok {
+		return
+	}
+	due := o.DueAt
+	if m != nil && !m.DueAt.IsZero() {
+		due = m.DueAt
+	}
+	v.sum.RecordMargin(due.Sub(c.ev.LandedAt))
+}
+
+// propagation records, for every purchase, the time from the shopper's
+// action to the Order Placed stored on the right person.
+func (v *verifier) propagation() {
+	for _, l := range v.x.levs {
+		if l.ev.Name != scenarios.EventOrderPlaced || l.person == nil || l.ev.Offset < 0 {
+			continue
+		}
+		v.sum.Suppression.Purchases++
+		h := v.x.match(l.person)
+		if h == nil {
+			continue
+		}
+		if c, ok := l.copyOn(h); ok {
+			v.sum.RecordPropagation(max(c.ev.LandedAt.Sub(l.intended), 0))
+		}
+	}
+}
+
+// timeDelivery records every event's delivery time (intended start to first
+// stored) and counts those never delivered.
+func (v *verifier) timeDelivery() {
+	for _, l := range v.x.levs {
+		if len(l.copies) == 0 {
+			v.sum.Delivery.NeverDelivered++
+			continue
+		}
+		first := l.copies[0].ev.ReceivedAt
+		for _, c := range l.copies[1:] {
+			if c.ev.ReceivedAt.Before(first) {
+				first = c.ev.ReceivedAt
+			}
+		}
+		v.sum.RecordDelivery(l.ev.Name, max(first.Sub(l.intended), 0))
+	}
+}
+
+// warnCompression warns when the shortest scaled campaign delay is under ten
+// times the purchase propagation p99 (SPEC.md §5).
+func (v *verifier) warnCompression() {
+	scale := v.obs.Config.TimeScale
+	for _, r := range v.x.recs {
+		scale = r.TimeScale
+		break
+	}
+	var shortest time.Duration
+	for _, c := range v.led.Campaigns() {
+		if d := time.Duration(float64(c.Delay) / scale); scale > 0 && (shortest == 0 || d < shortest) {
+			shortest = d
+		}
+	}
+	if shortest > 0 {
+		v.sum.WarnCompression(shortest)
+	}
+}
