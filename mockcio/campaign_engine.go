@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,7 +22,7 @@ type journey struct {
 	triggeredAt time.Time
 	dueAt       time.Time
 	exitAt      time.Time // landing time of the exit event; zero while none
-	event       map[string]any
+	event       map[string]json.RawMessage // content captured from the trigger
 }
 
 type campShard struct {
@@ -86,7 +87,7 @@ func (e *Engine) trigger(p PersonRef, ev EventView, cs []*campaignRT) {
 	var data map[string]any
 	var person *PersonView
 	for _, c := range cs {
-		if data == nil && (c.Filter != nil || len(c.eventFields) > 0) {
+		if data == nil && c.Filter != nil {
 			data = decodeObject(ev.Data)
 		}
 		if c.Filter != nil {
@@ -102,12 +103,12 @@ func (e *Engine) trigger(p PersonRef, ev EventView, cs []*campaignRT) {
 				continue
 			}
 		}
-		e.enter(c, p.CioID, ev, captureEvent(c, data))
+		e.enter(c, p.CioID, ev, captureEvent(c, ev.Data))
 	}
 }
 
 // enter creates a journey unless the re-entry rule forbids it.
-func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[string]any) {
+func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[string]json.RawMessage) {
 	idx, sh := e.shardOf(cioID)
 	sh.mu.Lock()
 	if !sh.mayEnter(c, cioID) {
@@ -197,21 +198,36 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 	sh.mu.Unlock()
 }
 
-// captureEvent takes the campaign's content fields from the trigger's data.
-func captureEvent(c *campaignRT, data map[string]any) map[string]any {
-	out := make(map[string]any, len(c.eventFields))
+// captureEvent takes the campaign's content fields from the trigger's raw
+// data (no decoding: this runs for every trigger event).
+func captureEvent(c *campaignRT, data json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(c.eventFields))
 	for _, f := range c.eventFields {
 		if f.key == "*" {
-			for k, v := range data {
-				out[k] = v
-			}
+			eachMember(data, func(k, v []byte) { out[keyString(k)] = v })
 			continue
 		}
-		if v, ok := lookupPath(data, f.path); ok {
+		if v, ok := rawPath(data, f.path); ok {
 			out[f.key] = v
 		}
 	}
 	return out
+}
+
+// rawPath follows a dot path into raw JSON objects.
+func rawPath(data []byte, path string) (json.RawMessage, bool) {
+	if v, ok := memberValue(data, path); ok {
+		return v, true
+	}
+	head, rest, ok := strings.Cut(path, ".")
+	if !ok {
+		return nil, false
+	}
+	sub, ok := memberValue(data, head)
+	if !ok {
+		return nil, false
+	}
+	return rawPath(sub, rest)
 }
 
 // content builds a sent message's content: the captured event fields plus

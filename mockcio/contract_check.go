@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -30,7 +30,9 @@ type checker struct {
 	pii         map[string]bool       // normalized PII keys
 	money       *MoneySpec            // with defaults; nil: no money rule
 	amounts     map[string]bool
-	pairs       map[string][]int // event name → indexes into plan.Duplicates
+	pairs       map[string][]int    // event name → indexes into plan.Duplicates
+	props       map[string]*propSet // canonical event name → compiled properties
+	attrs       *propSet
 	flagUnknown bool
 }
 
@@ -38,11 +40,13 @@ func compilePlan(p *Plan) *checker {
 	c := &checker{
 		plan: p, events: map[string]*EventSpec{}, aliases: map[string]string{},
 		pii: map[string]bool{}, amounts: map[string]bool{}, pairs: map[string][]int{},
+		props: map[string]*propSet{}, attrs: compileProps(p.Attributes),
 		flagUnknown: p.UnknownEvents != "allow",
 	}
 	for i := range p.Events {
 		e := &p.Events[i]
 		c.events[e.Name] = e
+		c.props[e.Name] = compileProps(e.Properties)
 		for _, a := range e.Aliases {
 			c.aliases[a] = e.Name
 		}
@@ -79,8 +83,28 @@ func orDefault(s, def string) string {
 // normalizeKey folds case, '_', '-' and spaces, so firstName, first_name and
 // First-Name are one key.
 func normalizeKey(k string) string {
-	k = strings.ToLower(k)
-	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(k)
+	b := make([]byte, 0, len(k))
+	return string(appendNormalized(b, k))
+}
+
+func appendNormalized(b []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-' || c == ' ':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// isPII looks k up without allocating.
+func (c *checker) isPII(k []byte) bool {
+	var buf [64]byte
+	return c.pii[string(appendNormalized(buf[:0], string(k)))]
 }
 
 // finding is one violation found while checking a call.
@@ -89,9 +113,44 @@ type finding struct {
 	value                      json.RawMessage
 }
 
+// propSet is a compiled PropertyMap.
+type propSet struct {
+	byName   map[string]*propRule
+	required []string
+}
+
+type propRule struct {
+	spec  *PropertySpec
+	items *propRule
+	props *propSet
+}
+
+func compileProps(m PropertyMap) *propSet {
+	if len(m) == 0 {
+		return nil
+	}
+	ps := &propSet{byName: map[string]*propRule{}}
+	for name, spec := range m {
+		ps.byName[name] = compileRule(spec)
+		if spec.Required {
+			ps.required = append(ps.required, name)
+		}
+	}
+	slices.Sort(ps.required)
+	return ps
+}
+
+func compileRule(s *PropertySpec) *propRule {
+	r := &propRule{spec: s, props: compileProps(s.Properties)}
+	if s.Items != nil {
+		r.items = compileRule(s.Items)
+	}
+	return r
+}
+
 // checkEvent checks one accepted event's name, properties, PII and money.
 func (c *checker) checkEvent(ev *EventView, out []finding) []finding {
-	data := decodeRawObject(ev.Data)
+	var props *propSet
 	if ev.Type == "event" || ev.Type == "" {
 		spec, ok := c.events[ev.Name]
 		if !ok {
@@ -103,94 +162,96 @@ func (c *checker) checkEvent(ev *EventView, out []finding) []finding {
 			}
 		}
 		if spec != nil {
-			out = c.checkProps(ev.Name, "", spec.Properties, data, out)
+			props = c.props[spec.Name]
 		}
 	}
-	if len(c.pii) > 0 {
-		out = c.checkPII(ev.Name, "", data, 0, out)
-	}
+	out = c.walkObject(ev.Name, "", props, ev.Data, 0, out)
 	if c.money != nil {
-		out = c.checkMoney(ev.Name, data, out)
+		out = c.checkMoney(ev.Name, ev.Data, out)
 	}
 	return out
 }
 
 // checkAttributes checks an identify's attributes against the plan's types.
 func (c *checker) checkAttributes(attrs map[string]json.RawMessage, out []finding) []finding {
+	if c.attrs == nil {
+		return out
+	}
 	for name, raw := range attrs {
-		spec := c.plan.Attributes[name]
-		if spec == nil || rawNull(raw) {
+		r := c.attrs.byName[name]
+		if r == nil || rawNull(raw) {
 			continue
 		}
-		out = c.checkValue(identifyEvent, name, spec, raw, out)
+		out = c.checkValue(identifyEvent, name, r, raw, 0, out)
 	}
 	return out
 }
 
-func (c *checker) checkProps(event, prefix string, specs PropertyMap, data map[string]json.RawMessage, out []finding) []finding {
-	for name, spec := range specs {
-		raw, ok := data[name]
-		if !ok || rawNull(raw) {
-			if spec.Required {
+// walkObject visits each member of an object once: PII keys, the rules of
+// props, and (below depth 4) PII inside nested values; then reports the
+// required properties that were missing.
+func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, depth int, out []finding) []finding {
+	present := 0
+	eachMember(raw, func(k, v []byte) {
+		if len(c.pii) > 0 && c.isPII(k) {
+			out = append(out, finding{RulePIIInEvents, event, prefix + keyString(k), "PII key in event data", nil})
+			return
+		}
+		var r *propRule
+		if props != nil {
+			r = props.byName[string(k)]
+		}
+		switch {
+		case r != nil && !rawNull(v):
+			if r.spec.Required {
+				present++
+			}
+			out = c.checkValue(event, prefix+keyString(k), r, v, depth, out)
+		case depth < 4 && len(c.pii) > 0 && len(v) > 0 && (v[0] == '{' || v[0] == '['):
+			out = c.checkValue(event, prefix+keyString(k), nil, v, depth, out)
+		}
+	})
+	if props != nil && present < len(props.required) {
+		for _, name := range props.required {
+			if v, ok := memberValue(raw, name); !ok || rawNull(v) {
 				out = append(out, finding{RuleRequiredProperties, event, prefix + name, "required property missing", nil})
 			}
-			continue
 		}
-		out = c.checkValue(event, prefix+name, spec, raw, out)
 	}
 	return out
 }
 
-// checkValue checks one present value against its rule, recursing into
-// arrays and objects.
-func (c *checker) checkValue(event, path string, spec *PropertySpec, raw json.RawMessage, out []finding) []finding {
-	if !typeOK(spec.Type, raw) {
+// checkValue checks one present value against its rule (nil: PII only),
+// recursing into arrays and objects.
+func (c *checker) checkValue(event, path string, r *propRule, raw []byte, depth int, out []finding) []finding {
+	if r != nil && !typeOK(r.spec.Type, raw) {
 		return append(out, finding{RulePropertyTypes, event, path,
-			fmt.Sprintf("want %s, got %s", spec.Type, jsonKind(raw)), clip(raw)})
+			fmt.Sprintf("want %s, got %s", r.spec.Type, jsonKind(raw)), clip(raw)})
 	}
-	switch {
-	case spec.Items != nil:
-		var elems []json.RawMessage
-		if json.Unmarshal(raw, &elems) != nil {
+	switch raw[0] {
+	case '[':
+		var items *propRule
+		if r != nil {
+			items = r.items
+		}
+		if items == nil && (len(c.pii) == 0 || depth >= 4) {
 			return out
 		}
-		for _, el := range elems {
-			if rawNull(el) {
-				continue
+		elemPath := path + "[]"
+		eachElem(raw, func(el []byte) {
+			if !rawNull(el) {
+				out = c.checkValue(event, elemPath, items, el, depth+1, out)
 			}
-			out = c.checkValue(event, path+"[]", spec.Items, el, out)
+		})
+	case '{':
+		var props *propSet
+		if r != nil {
+			props = r.props
 		}
-	case len(spec.Properties) > 0:
-		if obj := decodeRawObject(raw); obj != nil {
-			out = c.checkProps(event, path+".", spec.Properties, obj, out)
+		if props == nil && (len(c.pii) == 0 || depth >= 4) {
+			return out
 		}
-	}
-	return out
-}
-
-// checkPII reports keys of data (at any depth up to 4) that the plan lists as PII.
-func (c *checker) checkPII(event, prefix string, data map[string]json.RawMessage, depth int, out []finding) []finding {
-	for k, raw := range data {
-		if c.pii[normalizeKey(k)] {
-			out = append(out, finding{RulePIIInEvents, event, prefix + k, "PII key in event data", nil})
-			continue
-		}
-		if depth >= 4 || len(raw) == 0 {
-			continue
-		}
-		switch raw[0] {
-		case '{':
-			out = c.checkPII(event, prefix+k+".", decodeRawObject(raw), depth+1, out)
-		case '[':
-			var elems []json.RawMessage
-			if json.Unmarshal(raw, &elems) == nil {
-				for _, el := range elems {
-					if len(el) > 0 && el[0] == '{' {
-						out = c.checkPII(event, prefix+k+"[].", decodeRawObject(el), depth+1, out)
-					}
-				}
-			}
-		}
+		out = c.walkObject(event, path+".", props, raw, depth+1, out)
 	}
 	return out
 }
@@ -269,15 +330,4 @@ func clip(raw json.RawMessage) json.RawMessage {
 	}
 	b, _ := json.Marshal(string(raw[:200]) + "…")
 	return b
-}
-
-func decodeRawObject(raw json.RawMessage) map[string]json.RawMessage {
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	return m
 }

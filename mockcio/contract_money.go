@@ -13,48 +13,59 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 // numbers (never strings), integers in minor-unit mode, accompanied by a
 // three-letter currency; and the total agrees in scale with its line items
 // (one of them ≥ 100× the other means two conventions were mixed).
-func (c *checker) checkMoney(event string, data map[string]json.RawMessage, out []finding) []finding {
+func (c *checker) checkMoney(event string, data []byte, out []finding) []finding {
 	m := c.money
 	hasAmount := false
-	for k, raw := range data {
-		if !c.amounts[k] || rawNull(raw) {
-			continue
-		}
-		hasAmount = true
-		out = c.checkAmount(event, k, raw, out)
-	}
-	itemsSum, haveItems := 0.0, false
-	if raw, ok := data[m.Items]; ok && len(raw) > 0 && raw[0] == '[' {
-		var items []json.RawMessage
-		_ = json.Unmarshal(raw, &items)
-		for _, it := range items {
-			obj := decodeRawObject(it)
-			for k, v := range obj {
-				if c.amounts[k] && !rawNull(v) {
-					out = c.checkAmount(event, m.Items+"[]."+k, v, out)
-				}
+	var total, itemsSum float64
+	haveTotal, haveItems := false, false
+	eachMember(data, func(k, v []byte) {
+		switch {
+		case rawNull(v):
+		case c.amounts[string(k)]:
+			hasAmount = true
+			out = c.checkAmount(event, string(k), v, out)
+			if string(k) == m.Total {
+				total, haveTotal = numberOf(v)
 			}
-			if p, ok := numberOf(obj, "price"); ok {
-				q, qok := numberOf(obj, m.Quantity)
-				if !qok {
-					q = 1
+		case string(k) == m.Items && v[0] == '[':
+			itemsPath := m.Items + "[]."
+			eachElem(v, func(it []byte) {
+				var price, qty float64 = 0, 1
+				havePrice := false
+				eachMember(it, func(ik, iv []byte) {
+					if rawNull(iv) {
+						return
+					}
+					if c.amounts[string(ik)] {
+						out = c.checkAmount(event, itemsPath+string(ik), iv, out)
+					}
+					switch string(ik) {
+					case "price":
+						price, havePrice = numberOf(iv)
+					case m.Quantity:
+						if q, ok := numberOf(iv); ok {
+							qty = q
+						}
+					}
+				})
+				if havePrice {
+					itemsSum += price * qty
+					haveItems = true
 				}
-				itemsSum += p * q
-				haveItems = true
-			}
+			})
 		}
-	}
+	})
 	if hasAmount {
 		out = c.checkCurrency(event, data, out)
 	}
-	if total, ok := numberOf(data, m.Total); ok && haveItems && total > 0 && itemsSum > 0 {
+	if haveTotal && haveItems && total > 0 && itemsSum > 0 {
 		switch {
 		case total >= 90*itemsSum:
 			out = append(out, finding{RuleMoney, event, m.Total,
-				fmt.Sprintf("mixed conventions: %s is %.0f× the line items (minor units among major?)", m.Total, total/itemsSum), clip(data[m.Total])})
+				fmt.Sprintf("mixed conventions: %s is %.0f× the line items (minor units among major?)", m.Total, total/itemsSum), nil})
 		case itemsSum >= 90*total:
 			out = append(out, finding{RuleMoney, event, m.Items,
-				fmt.Sprintf("mixed conventions: line items sum to %.0f× %s", itemsSum/total, m.Total), clip(data[m.Total])})
+				fmt.Sprintf("mixed conventions: line items sum to %.0f× %s", itemsSum/total, m.Total), nil})
 		}
 	}
 	return out
@@ -72,9 +83,9 @@ func (c *checker) checkAmount(event, path string, raw json.RawMessage, out []fin
 	return out
 }
 
-func (c *checker) checkCurrency(event string, data map[string]json.RawMessage, out []finding) []finding {
+func (c *checker) checkCurrency(event string, data []byte, out []finding) []finding {
 	key := c.money.Currency
-	raw, ok := data[key]
+	raw, ok := memberValue(data, key)
 	if !ok || rawNull(raw) {
 		return append(out, finding{RuleMoney, event, key, "amount without currency", nil})
 	}
@@ -85,9 +96,8 @@ func (c *checker) checkCurrency(event string, data map[string]json.RawMessage, o
 	return out
 }
 
-func numberOf(m map[string]json.RawMessage, key string) (float64, bool) {
-	raw, ok := m[key]
-	if !ok || !isNumber(raw) {
+func numberOf(raw []byte) (float64, bool) {
+	if !isNumber(raw) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
