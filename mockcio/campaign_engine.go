@@ -21,7 +21,7 @@ type journey struct {
 	triggerTS   time.Time
 	triggeredAt time.Time
 	dueAt       time.Time
-	exitAt      time.Time // landing time of the exit event; zero while none
+	exitAt      time.Time                  // landing time of the exit event; zero while none
 	event       map[string]json.RawMessage // content captured from the trigger
 }
 
