@@ -36,6 +36,10 @@ func Merge(summaries ...*Summary) (*Summary, error) {
 		}
 	}
 	slices.Sort(out.Run.Shard.Index)
+	if sh := out.Run.Shard; !sh.Complete() {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("merged %d of %d shards (%s): the other shards' journeys are missing",
+			len(sh.Index), sh.Count, sh))
+	}
 	ths, err := ParseThresholds(exprs)
 	if err != nil {
 		return nil, fmt.Errorf("report: merge: %w", err)

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -180,5 +181,20 @@ func TestCompare(t *testing.T) {
 	}
 	if c.Regressions() == 0 {
 		t.Error("Regressions() = 0, want > 0")
+	}
+}
+
+func TestMergeWarnsOfMissingShards(t *testing.T) {
+	t.Parallel()
+	got, err := Merge(Sample(1, 1, 3), Sample(1, 3, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range got.Warnings {
+		found = found || strings.Contains(w, "merged 2 of 3 shards (1,3/3)")
+	}
+	if !found {
+		t.Errorf("warnings %q, want one about the missing shard", got.Warnings)
 	}
 }

@@ -147,12 +147,12 @@ func (s *Summary) textChecks(w *errWriter) {
 		if c.Note != "" {
 			w.printf("        note: %s\n", c.Note)
 		}
-		for i, e := range c.Examples {
-			if i == textExamples {
-				w.printf("        … %d more in the results file\n", c.Failed-int64(textExamples))
-				break
-			}
+		shown := min(len(c.Examples), textExamples)
+		for _, e := range c.Examples[:shown] {
 			w.printf("        %s\n", exampleText(e))
+		}
+		if more := c.Failed - int64(shown); shown > 0 && more > 0 {
+			w.printf("        … and %d more (examples: the results file or --html)\n", more)
 		}
 	}
 	if len(s.Thresholds) > 0 {

@@ -278,3 +278,23 @@ func TestFormatMS(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseThreshold: any input parses or fails with an error naming it;
+// nothing panics, and a parsed threshold evaluates on any summary.
+func FuzzParseThreshold(f *testing.F) {
+	for _, s := range []string{"latency.p99<250ms", "latency{endpoint=track}.p999<1s", "errors.rate<0.1%",
+		"checks.failed==0", "suppression.margin.p1>-1s", "x{", "{}<", "p99<1"} {
+		f.Add(s)
+	}
+	s := thresholdSummary()
+	f.Fuzz(func(t *testing.T, expr string) {
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			if !strings.Contains(err.Error(), "threshold") {
+				t.Fatalf("error %q does not name the threshold", err)
+			}
+			return
+		}
+		_ = th.Evaluate(s)
+	})
+}
