@@ -53,19 +53,24 @@
 // timestamp (start + offset/timeScale), via and Landed (the offset at which
 // they reached their place). Arrival is max(offset, 0).
 //
-// Campaign outcomes (Campaign, default CartAbandonment: trigger "Added to
-// Cart", exit "Order Placed", delay 1 shopper hour): a person enters once,
-// when the first trigger event that can trigger lands on them — not moved by
-// a profile merge and no older than TriggerWindow (72 h) when it lands (an
-// anonymous cart thus triggers when its identify links it). The message is
-// due Delay later; the person exits if an exit event performed at or after
-// the trigger's action time has landed by then (Outcome exited, with
-// ExitEventID/ExitEventAt), else the message is sent. Content holds the
-// trigger's cart_id, items, value and currency.
+// Campaign outcomes follow the mock's rules (default BuiltinCampaigns: cart,
+// checkout and browse abandonment, one shopper hour each). A trigger event
+// enters the person when it lands — unless it was moved by a profile merge or
+// is older than TriggerWindow (72 h) when it lands, so an anonymous cart
+// triggers when its identify links it — and as the re-entry rule allows
+// (default: not while waiting). The message is due Delay later; an exit event
+// performed at or after the trigger's action that lands on the person while
+// they wait exits them, else the message is sent. Converted marks outcomes
+// where the shopper did buy by the due time: a sent message with Converted
+// comes from Customer.io's own rules (the cross-device shopper whose later
+// login merges the phone's cart after the order), not from the ingestion path.
+// Content holds the trigger's data keys the campaign shows.
 //
 // Truth segments: SegmentMembers(Segment{Performed, NotPerformed}, at) counts
 // an event once it has landed by real time at and its action time lies in
-// the window (shopper time, scaled by the journey's time scale).
+// the window (shopper time, scaled by the journey's time scale). For richer
+// conditions, Record.PersonAt(p, at) gives the person as it must look at a
+// moment, to evaluate with mockcio's Segment.Match.
 //
 // Lookups for verification: Ledger.Person(id or email), People(), Records(),
 // Campaigns(); WriteJSON gives the same bytes for the same journeys whatever

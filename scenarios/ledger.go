@@ -32,19 +32,45 @@ const (
 	OutcomeExited = "exited"
 )
 
-// Campaign is an event-triggered campaign whose outcome the ledger predicts:
-// a person enters when a trigger event lands on them and gets the message
-// Delay later unless an exit event performed after the trigger has landed by
-// then. Durations are shopper time.
+// Campaign is an event-triggered campaign whose outcomes the ledger predicts
+// (the mock's rules, mockcio/campaign_engine.go): a person enters when a
+// Trigger event lands on them and is sent the message Delay later, unless an
+// Exit event performed at or after the trigger's action lands on them while
+// they wait. Durations are shopper time.
 type Campaign struct {
-	Name    string
-	Trigger string
-	Exit    string
-	Delay   time.Duration
+	Name    string        `json:"name"`
+	Trigger string        `json:"trigger"`
+	Exit    []string      `json:"exit,omitempty"`
+	Delay   time.Duration `json:"delay"`
+	// Reentry: ReentryAfterExit (default: not while waiting, again once the
+	// due time passed), ReentryOnce or ReentryAlways.
+	Reentry string `json:"reentry,omitempty"`
+	// Content lists the trigger's data keys a message shows.
+	Content []string `json:"content,omitempty"`
 }
 
+// Re-entry rules of a Campaign.
+const (
+	ReentryAfterExit = "after_exit"
+	ReentryOnce      = "once"
+	ReentryAlways    = "always"
+)
+
 // CartAbandonment is the built-in cart-abandonment campaign (SPEC §6).
-var CartAbandonment = Campaign{Name: "cart_abandonment", Trigger: EventAddedToCart, Exit: EventOrderPlaced, Delay: time.Hour}
+var CartAbandonment = Campaign{Name: "cart_abandonment", Trigger: EventAddedToCart, Exit: []string{EventOrderPlaced},
+	Delay: time.Hour, Content: []string{"cart_id", "items", "value", "currency"}}
+
+// BuiltinCampaigns are the mock's built-in campaigns (mockcio/builtin/campaigns.yaml):
+// cart, checkout and browse abandonment, each with a one-hour delay.
+func BuiltinCampaigns() []Campaign {
+	return []Campaign{
+		CartAbandonment,
+		{Name: "checkout_abandonment", Trigger: EventCheckoutStarted, Exit: []string{EventOrderPlaced},
+			Delay: time.Hour, Content: []string{"cart_id", "items", "value", "currency"}},
+		{Name: "browse_abandonment", Trigger: EventViewedProduct, Exit: []string{EventAddedToCart, EventOrderPlaced},
+			Delay: time.Hour, Content: []string{"sku", "name", "price", "currency", "url"}},
+	}
+}
 
 // Ledger is the ground truth of a run: every journey's calls and what
 // Customer.io must hold because of them. It is built from generation only.
@@ -57,10 +83,10 @@ type Ledger struct {
 }
 
 // NewLedger returns an empty ledger predicting the given campaigns (none
-// given means CartAbandonment).
+// given means BuiltinCampaigns).
 func NewLedger(campaigns ...Campaign) *Ledger {
 	if len(campaigns) == 0 {
-		campaigns = []Campaign{CartAbandonment}
+		campaigns = BuiltinCampaigns()
 	}
 	return &Ledger{campaigns: campaigns, records: map[uint64]*Record{}, byKey: map[string]*Expected{}}
 }
@@ -133,16 +159,23 @@ type ExpectedEvent struct {
 	Landed      time.Duration   `json:"landed"` // shopper offset at which it reached its place
 }
 
-// Outcome is a campaign's expected outcome for a person.
+// Outcome is one expected campaign journey of a person.
 type Outcome struct {
-	Campaign       string          `json:"campaign"`
-	Outcome        string          `json:"outcome"`                 // sent or exited
-	TriggerEventID string          `json:"trigger_event_id"`        // the event that started it
-	TriggeredAt    time.Time       `json:"triggered_at"`            // when the trigger landed on the person
-	DueAt          time.Time       `json:"due_at"`                  // TriggeredAt + delay
-	ExitEventID    string          `json:"exit_event_id,omitempty"` // exited: the exit event
-	ExitEventAt    time.Time       `json:"exit_event_at,omitzero"`  // exited: its action time
-	Content        json.RawMessage `json:"content,omitempty"`       // cart_id, items, value, currency of the trigger
+	Campaign       string    `json:"campaign"`
+	Outcome        string    `json:"outcome"`          // sent or exited
+	TriggerEventID string    `json:"trigger_event_id"` // the event that started it
+	TriggerAt      time.Time `json:"trigger_at"`       // the trigger's action time
+	TriggeredAt    time.Time `json:"triggered_at"`     // when the trigger landed on the person
+	DueAt          time.Time `json:"due_at"`           // TriggeredAt + delay
+	ExitEventID    string    `json:"exit_event_id,omitempty"`
+	ExitEventAt    time.Time `json:"exit_event_at,omitzero"` // exited: when the exit event landed
+	// Converted: the shopper performed an exit event after the trigger's
+	// action and it landed by the due time. A sent outcome with Converted
+	// is a message to a buyer that Customer.io's own rules produce (the
+	// exit landed before the trigger did, e.g. an anonymous cart merged by
+	// a login after the order), not a fault of the ingestion path.
+	Converted bool            `json:"converted,omitempty"`
+	Content   json.RawMessage `json:"content,omitempty"` // the trigger's Content keys
 }
 
 // AnonymousRecord holds events that must stay under an anonymous id.

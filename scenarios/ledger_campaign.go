@@ -2,53 +2,71 @@ package scenarios
 
 import (
 	"encoding/json"
+	"slices"
+	"sort"
 	"time"
 )
 
-// outcome predicts campaign c for person e. The first trigger event that can
-// trigger (not moved by a profile merge, and no older than TriggerWindow when
-// it lands) enters the person when it lands; the message is due Delay later.
-// The person exits if an exit event performed at or after the trigger's
-// action has landed by then. A person enters a campaign once.
-func (s *sim) outcome(e *Expected, c Campaign) (Outcome, bool) {
-	var trig *ExpectedEvent
+// outcomes predicts campaign c for person e. Trigger events enter the person
+// when they land, in landing order (then action order), unless moved by a
+// profile merge or older than TriggerWindow when they land, and as the
+// re-entry rule allows. The message is due Delay after entry; an exit event
+// performed at or after the trigger's action that lands between entry and
+// the due time exits the person.
+func (s *sim) outcomes(e *Expected, c Campaign) []Outcome {
+	var trigs []*ExpectedEvent
 	for i := range e.Events {
 		ev := &e.Events[i]
-		if ev.Name != c.Trigger || ev.Type != "event" || ev.Via == ViaProfileMerge || ev.Landed-ev.Offset > TriggerWindow {
+		if ev.Name == c.Trigger && ev.Via != ViaProfileMerge && ev.Landed-ev.Offset <= TriggerWindow {
+			trigs = append(trigs, ev)
+		}
+	}
+	sort.SliceStable(trigs, func(a, b int) bool { return landsBefore(trigs[a], trigs[b]) })
+	var out []Outcome
+	var busyUntil time.Duration
+	for _, t := range trigs {
+		if len(out) > 0 && (c.Reentry == ReentryOnce || c.Reentry != ReentryAlways && t.Landed <= busyUntil) {
 			continue
 		}
-		if trig == nil || ev.Landed < trig.Landed {
-			trig = ev
+		due := t.Landed + c.Delay
+		o := Outcome{Campaign: c.Name, Outcome: OutcomeSent, TriggerEventID: t.ID, TriggerAt: t.Timestamp,
+			TriggeredAt: s.at(t.Landed), DueAt: s.at(due), Content: content(t.Data, c.Content)}
+		var exit *ExpectedEvent
+		for i := range e.Events {
+			x := &e.Events[i]
+			if !slices.Contains(c.Exit, x.Name) || x.Via == ViaProfileMerge || x.Offset < t.Offset || x.Landed > due {
+				continue
+			}
+			o.Converted = true
+			if !landsBefore(x, t) && (exit == nil || landsBefore(x, exit)) {
+				exit = x
+			}
 		}
-	}
-	if trig == nil {
-		return Outcome{}, false
-	}
-	due := trig.Landed + c.Delay
-	o := Outcome{Campaign: c.Name, Outcome: OutcomeSent, TriggerEventID: trig.ID,
-		TriggeredAt: s.at(trig.Landed), DueAt: s.at(due), Content: content(trig.Data)}
-	var exit *ExpectedEvent
-	for i := range e.Events {
-		ev := &e.Events[i]
-		if ev.Name == c.Exit && ev.Via != ViaProfileMerge && ev.Offset >= trig.Offset && ev.Landed <= due &&
-			(exit == nil || ev.Landed < exit.Landed) {
-			exit = ev
+		if exit != nil {
+			o.Outcome, o.ExitEventID, o.ExitEventAt = OutcomeExited, exit.ID, s.at(exit.Landed)
 		}
+		out = append(out, o)
+		busyUntil = due
 	}
-	if exit != nil {
-		o.Outcome, o.ExitEventID, o.ExitEventAt = OutcomeExited, exit.ID, exit.Timestamp
+	return out
+}
+
+// landsBefore orders events by landing, then by action time.
+func landsBefore(a, b *ExpectedEvent) bool {
+	if a.Landed != b.Landed {
+		return a.Landed < b.Landed
 	}
-	return o, true
+	return a.Offset < b.Offset
 }
 
 // content keeps the members of a trigger's data a message shows.
-func content(data json.RawMessage) json.RawMessage {
+func content(data json.RawMessage, keys []string) json.RawMessage {
 	var m map[string]json.RawMessage
-	if json.Unmarshal(data, &m) != nil {
+	if len(keys) == 0 || json.Unmarshal(data, &m) != nil {
 		return nil
 	}
 	keep := map[string]json.RawMessage{}
-	for _, k := range []string{"cart_id", "items", "value", "currency"} {
+	for _, k := range keys {
 		if v, ok := m[k]; ok {
 			keep[k] = v
 		}
@@ -65,11 +83,12 @@ type Segment struct {
 	NotPerformed []EventWindow
 }
 
-// EventWindow is "performed Event within the past Within" (shopper time;
-// zero Within means ever).
+// EventWindow is "performed Event at least MinCount times (default 1)
+// within the past Within" (shopper time; zero Within means ever).
 type EventWindow struct {
-	Event  string
-	Within time.Duration
+	Event    string
+	Within   time.Duration
+	MinCount int
 }
 
 // SegmentMembers returns the expected people in segment seg at real time at:
@@ -104,14 +123,33 @@ func (r *Record) member(p *Expected, seg Segment, at time.Time) bool {
 }
 
 func (r *Record) performed(p *Expected, w EventWindow, at time.Time) bool {
-	real := func(off time.Duration) time.Time { return r.Start.Add(time.Duration(float64(off) / r.TimeScale)) }
+	n := 0
 	for _, ev := range p.Events {
-		if ev.Name != w.Event || real(ev.Landed).After(at) || ev.Timestamp.After(at) {
+		if ev.Name != w.Event || r.Real(ev.Landed).After(at) || ev.Timestamp.After(at) {
 			continue
 		}
 		if w.Within == 0 || !ev.Timestamp.Before(at.Add(-time.Duration(float64(w.Within)/r.TimeScale))) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n >= max(w.MinCount, 1)
+}
+
+// Real converts a shopper-time offset of the record's journey to real time.
+func (r *Record) Real(off time.Duration) time.Time {
+	return r.Start.Add(time.Duration(float64(off) / r.TimeScale))
+}
+
+// PersonAt returns p as the mock must hold them at real time at: only the
+// events that have landed by then (attributes are the final ones). Use it to
+// evaluate a segment at a moment, e.g. with mockcio's Segment.Match.
+func (r *Record) PersonAt(p *Expected, at time.Time) *Expected {
+	cp := *p
+	cp.Events = make([]ExpectedEvent, 0, len(p.Events))
+	for _, ev := range p.Events {
+		if !r.Real(ev.Landed).After(at) {
+			cp.Events = append(cp.Events, ev)
+		}
+	}
+	return &cp
 }

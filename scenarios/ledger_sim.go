@@ -61,9 +61,7 @@ func simulate(j *Journey, start time.Time, scale float64, campaigns []Campaign) 
 		}
 		sort.SliceStable(p.exp.Events, func(a, b int) bool { return p.exp.Events[a].Offset < p.exp.Events[b].Offset })
 		for _, c := range campaigns {
-			if o, ok := s.outcome(p.exp, c); ok {
-				p.exp.Campaigns = append(p.exp.Campaigns, o)
-			}
+			p.exp.Campaigns = append(p.exp.Campaigns, s.outcomes(p.exp, c)...)
 		}
 		s.rec.People = append(s.rec.People, p.exp)
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -192,20 +193,53 @@ func TestLedgerCampaignOutcome(t *testing.T) {
 		{"cart that never reaches a person never triggers", []Step{
 			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
 		}, ""},
+		{"order landed before a late-merged cart: sent, converted", []Step{
+			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+			identifyStep(10, 1, anonB, "", mail, `{}`),
+			userEvent(15, "", mail, EventOrderPlaced, "order"),
+			identifyStep(40, 0, anonA, uid, mail, `{}`),
+		}, OutcomeSent + "+converted"},
+		{"second cart after the due time enters again", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`),
+			userEvent(1, uid, "", EventAddedToCart, "add"),
+			userEvent(30, uid, "", EventAddedToCart, "add-while-waiting"),
+			userEvent(70, uid, "", EventAddedToCart, "add-again"),
+			userEvent(80, uid, "", EventOrderPlaced, "order"),
+		}, OutcomeSent + "," + OutcomeExited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := NewLedger().Add(journeyOf(tt.steps...), t0, 60)
-			got := ""
+			rec := NewLedger(CartAbandonment).Add(journeyOf(tt.steps...), t0, 60)
+			var got []string
 			for _, p := range rec.People {
 				for _, o := range p.Campaigns {
-					got = o.Outcome
+					s := o.Outcome
+					if o.Converted && o.Outcome == OutcomeSent {
+						s += "+converted"
+					}
+					got = append(got, s)
 				}
 			}
-			if got != tt.want {
-				t.Errorf("outcome = %q, want %q", got, tt.want)
+			if g := strings.Join(got, ","); g != tt.want {
+				t.Errorf("outcomes = %q, want %q", g, tt.want)
 			}
 		})
+	}
+}
+
+func TestLedgerBuiltinCampaigns(t *testing.T) {
+	rec := NewLedger().Add(journeyOf(
+		anonEvent(0, 0, anonA, EventViewedProduct, "view"),
+		identifyStep(2, 0, anonA, uid, mail, `{}`),
+		userEvent(3, uid, "", EventCheckoutStarted, "checkout"),
+	), t0, 60)
+	got := map[string]string{}
+	for _, o := range rec.People[0].Campaigns {
+		got[o.Campaign] = o.Outcome
+	}
+	want := map[string]string{"browse_abandonment": OutcomeSent, "checkout_abandonment": OutcomeSent}
+	if len(got) != len(want) || got["browse_abandonment"] != want["browse_abandonment"] || got["checkout_abandonment"] != want["checkout_abandonment"] {
+		t.Errorf("outcomes = %v, want %v", got, want)
 	}
 }
 
@@ -217,8 +251,8 @@ func TestLedgerSegment(t *testing.T) {
 		userEvent(100, uid, "", EventOrderPlaced, "order"),
 	), t0, 60)
 	seg := Segment{Name: "cart abandoners",
-		Performed:    []EventWindow{{EventAddedToCart, 2 * time.Hour}},
-		NotPerformed: []EventWindow{{EventOrderPlaced, 2 * time.Hour}}}
+		Performed:    []EventWindow{{Event: EventAddedToCart, Within: 2 * time.Hour}},
+		NotPerformed: []EventWindow{{Event: EventOrderPlaced, Within: 2 * time.Hour}}}
 	real := func(m float64) time.Time { return t0.Add(min_(m) / 60) }
 	tests := []struct {
 		at   float64
@@ -228,5 +262,13 @@ func TestLedgerSegment(t *testing.T) {
 		if got := len(l.SegmentMembers(seg, real(tt.at))); got != tt.want {
 			t.Errorf("members at +%vm = %d, want %d", tt.at, got, tt.want)
 		}
+	}
+	twice := Segment{Name: "repeat carts", Performed: []EventWindow{{Event: EventAddedToCart, MinCount: 2}}}
+	if got := len(l.SegmentMembers(twice, real(200))); got != 0 {
+		t.Errorf("min_count 2 with one cart: %d members, want 0", got)
+	}
+	rec := l.Records()[0]
+	if got := len(rec.PersonAt(rec.People[0], real(50)).Events); got != 1 {
+		t.Errorf("PersonAt(+50m) has %d events, want 1 (the cart, not yet the order)", got)
 	}
 }
