@@ -111,7 +111,7 @@ func (e *Engine) trigger(p PersonRef, ev EventView, cs []*campaignRT) {
 func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[string]json.RawMessage) {
 	idx, sh := e.shardOf(cioID)
 	sh.mu.Lock()
-	if !sh.mayEnter(c, cioID) {
+	if !sh.mayEnter(c, cioID, ev.LandedAt) {
 		sh.mu.Unlock()
 		return
 	}
@@ -129,7 +129,9 @@ func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[st
 	e.timers.Schedule(j.dueAt, j.key)
 }
 
-func (sh *campShard) mayEnter(c *campaignRT, cioID string) bool {
+// mayEnter applies the re-entry rule to a trigger landing at landed; a journey
+// whose due time passed counts as ended even before its timer fired.
+func (sh *campShard) mayEnter(c *campaignRT, cioID string, landed time.Time) bool {
 	switch c.Reentry {
 	case ReentryAlways:
 		return true
@@ -138,7 +140,7 @@ func (sh *campShard) mayEnter(c *campaignRT, cioID string) bool {
 		return !seen
 	}
 	for _, j := range sh.byPerson[cioID] {
-		if j.camp.Name == c.Name {
+		if j.camp.Name == c.Name && !j.dueAt.Before(landed) {
 			return false
 		}
 	}
@@ -272,7 +274,7 @@ func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef
 	for _, j := range moved {
 		idx, dst := e.shardOf(into.CioID)
 		dst.mu.Lock()
-		if !dst.mayEnter(j.camp, into.CioID) && j.camp.Reentry != ReentryAlways {
+		if !dst.mayEnter(j.camp, into.CioID, j.triggeredAt) && j.camp.Reentry != ReentryAlways {
 			dst.mu.Unlock()
 			e.counts.dropped.Add(1)
 			continue
