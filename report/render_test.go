@@ -136,3 +136,25 @@ func TestRenderEmptySummary(t *testing.T) {
 		}
 	}
 }
+
+// TestTextWithoutVerification is a run the verifier has not filled yet:
+// the summary says so instead of printing zero timings.
+func TestTextWithoutVerification(t *testing.T) {
+	t.Parallel()
+	var m Metrics
+	m.Add(&Result{Endpoint: "pipelines.track", Status: 200, Latency: 5e6, Service: 4e6})
+	s := New()
+	m.Fill(s)
+	s.Finish(nil)
+	var b bytes.Buffer
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "Delivery     not verified in this run") || strings.Contains(out, "Suppression") {
+		t.Errorf("summary without verification:\n%s", out)
+	}
+	if !strings.Contains(out, "Verdict: PASS (exit 0)") {
+		t.Errorf("verdict missing:\n%s", out)
+	}
+}

@@ -107,25 +107,12 @@ func (s *Summary) textLatency(w *errWriter) {
 }
 
 func (s *Summary) textTimings(w *errWriter) {
-	d := s.Delivery
-	w.printf("Delivery     from intended start to stored on the person: %d delivered · %d never\n", d.Delivered, d.NeverDelivered)
-	if d.DeliveryMS.Count > 0 {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		nw := len("event")
-		for name := range d.ByEvent {
-			nw = max(nw, len(name))
-		}
-		fmt.Fprintf(tw, "%-*s\tcount\tp50\tp90\tp99\tmax\t\n", nw, "event")
-		prow := func(name string, p Percentiles) {
-			fmt.Fprintf(tw, "%-*s\t%d\t%s\t%s\t%s\t%s\t\n", nw, name, p.Count, FormatMS(p.P50), FormatMS(p.P90), FormatMS(p.P99), FormatMS(p.Max))
-		}
-		prow("all", d.DeliveryMS)
-		for _, name := range sortedKeys(d.ByEvent) {
-			prow(name, d.ByEvent[name])
-		}
-		w.err = firstErr(w.err, tw.Flush())
+	d, p := s.Delivery, s.Suppression
+	if d.Delivered+d.NeverDelivered == 0 && p.Purchases == 0 && p.PropagationMS.Count == 0 {
+		w.printf("Delivery     not verified in this run\n\n")
+		return
 	}
-	p := s.Suppression
+	s.textDelivery(w)
 	w.printf("Suppression  %d purchases · %d false sends · %d missed sends\n", p.Purchases, p.FalseSends, p.MissedSends)
 	if p.PropagationMS.Count > 0 {
 		w.printf("             propagation p50 %s · p99 %s · max %s\n", FormatMS(p.PropagationMS.P50),
@@ -136,6 +123,28 @@ func (s *Summary) textTimings(w *errWriter) {
 			FormatMS(p.MarginMS.Min), FormatMS(p.MarginMS.P50))
 	}
 	w.printf("\n")
+}
+
+func (s *Summary) textDelivery(w *errWriter) {
+	d := s.Delivery
+	w.printf("Delivery     from intended start to stored on the person: %d delivered · %d never\n", d.Delivered, d.NeverDelivered)
+	if d.DeliveryMS.Count == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	nw := len("event")
+	for name := range d.ByEvent {
+		nw = max(nw, len(name))
+	}
+	fmt.Fprintf(tw, "%-*s\tcount\tp50\tp90\tp99\tmax\t\n", nw, "event")
+	prow := func(name string, p Percentiles) {
+		fmt.Fprintf(tw, "%-*s\t%d\t%s\t%s\t%s\t%s\t\n", nw, name, p.Count, FormatMS(p.P50), FormatMS(p.P90), FormatMS(p.P99), FormatMS(p.Max))
+	}
+	prow("all", d.DeliveryMS)
+	for _, name := range sortedKeys(d.ByEvent) {
+		prow(name, d.ByEvent[name])
+	}
+	w.err = firstErr(w.err, tw.Flush())
 }
 
 func (s *Summary) textChecks(w *errWriter) {
