@@ -24,8 +24,9 @@ import (
 //	email-in-events     the shopper's email copied into every event's data
 //	duplicate-checkout  "Checkout Started" also forwarded as "Initiated Checkout" (new id)
 //	mixed-money         the checkout service path (Checkout Started, Initiated Checkout,
-//	                    Order Placed, Order Completed) sends minor-unit integers (cents);
-//	                    every other event keeps major-unit decimals
+//	                    Order Placed, Order Completed) takes its order-level amounts (value,
+//	                    total, …) from the payment provider in minor-unit integers (cents)
+//	                    while line items keep the catalog's decimals, as do all other events
 const (
 	eventCheckoutStarted   = "Checkout Started"
 	eventInitiatedCheckout = "Initiated Checkout"
@@ -103,13 +104,13 @@ func (r *relay) applyDefects(c *cio.Call) []*cio.Call {
 		}
 	}
 	if cfg.on(defRenameSKU) && webTag {
-		c.Data = transform(c.Data, renameSKU)
+		c.Data = transform(c.Data, renameSKU, true)
 	}
 	if cfg.on(defStringMoney) {
-		c.Data = transform(c.Data, moneyToString)
+		c.Data = transform(c.Data, moneyToString, true)
 	}
 	if cfg.on(defMixedMoney) && checkoutPathNames[c.Name] {
-		c.Data = transform(c.Data, moneyToCents)
+		c.Data = transform(c.Data, moneyToCents, false)
 	}
 	if cfg.on(defDuplicateCheckout) && c.Kind == cio.KindTrack && c.Name == eventCheckoutStarted {
 		dup := *c
@@ -137,9 +138,10 @@ func withMember(obj json.RawMessage, key string, val []byte) json.RawMessage {
 	return joinMembers(append(ms, member{key: key, val: val}))
 }
 
-// transform decodes obj (numbers kept as written), applies f to every object
-// at any depth, and encodes it again. Input that is not an object is kept.
-func transform(obj json.RawMessage, f func(map[string]any)) json.RawMessage {
+// transform decodes obj (numbers kept as written), applies f to it and, when
+// deep, to every object inside it at any depth, and encodes it again. Input
+// that is not an object is kept.
+func transform(obj json.RawMessage, f func(map[string]any), deep bool) json.RawMessage {
 	if len(bytes.TrimSpace(obj)) == 0 {
 		return obj
 	}
@@ -149,10 +151,15 @@ func transform(obj json.RawMessage, f func(map[string]any)) json.RawMessage {
 	if err := dec.Decode(&v); err != nil {
 		return obj
 	}
-	if _, ok := v.(map[string]any); !ok {
+	top, ok := v.(map[string]any)
+	if !ok {
 		return obj
 	}
-	walk(v, f)
+	if deep {
+		walk(v, f)
+	} else {
+		f(top)
+	}
 	out, err := json.Marshal(v)
 	if err != nil {
 		return obj

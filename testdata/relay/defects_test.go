@@ -216,7 +216,7 @@ func defectCases() []defectCase {
 				expect(t, on, "cart value (browse path)", "19.99", "19.99", field(cart, "data", "value"))
 				expect(t, on, "order total (checkout path)", "129.99", "12999", field(order, "data", "total"))
 				item := field(order, "data", "items").([]any)[0].(map[string]any)
-				expect(t, on, "order item price", "19.99", "1999", item["price"])
+				expect(t, on, "order item price (catalog)", "19.99", "19.99", item["price"])
 			}},
 	}
 }
