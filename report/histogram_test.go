@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 func TestHistogramZeroValue(t *testing.T) {
@@ -156,5 +158,29 @@ func TestHistogramQuantilesMatchQuantile(t *testing.T) {
 		if want := h.Quantile(q); got[i] != want {
 			t.Errorf("Quantiles[%v] = %v, want %v", q, got[i], want)
 		}
+	}
+}
+
+// TestDecodeForeignHistogram reads a histogram written with other bounds
+// (another tool's HdrHistogram, in microseconds) into ours.
+func TestDecodeForeignHistogram(t *testing.T) {
+	t.Parallel()
+	f := hdrhistogram.New(1, 10_000_000, 2)
+	for i := int64(1); i <= 1000; i++ {
+		_ = f.RecordValue(i * 1000) // 1..1000 ms in µs
+	}
+	enc, err := f.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := DecodeHistogram(string(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.Count(), int64(1000); got != want {
+		t.Errorf("Count() = %d, want %d", got, want)
+	}
+	if got, want := h.Quantile(0.5), 500*time.Millisecond; got < want || got > want+want/50 {
+		t.Errorf("p50 = %v, want %v within the writer's 2 digits", got, want)
 	}
 }
