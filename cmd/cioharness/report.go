@@ -168,3 +168,21 @@ func writeOutput(path string, stdout io.Writer, render func(io.Writer) error) er
 	}
 	return f.Close()
 }
+
+// writeResultFiles writes the files `run` asks for: results JSON (-o),
+// HTML (--html) and JUnit (--junit); empty paths are skipped. An error names
+// the file and is a runtime error (exit 3).
+func writeResultFiles(s *report.Summary, out, html, junit string) error {
+	for _, f := range []struct {
+		path   string
+		render func(io.Writer) error
+	}{{out, s.Encode}, {html, s.WriteHTML}, {junit, s.WriteJUnit}} {
+		if f.path == "" {
+			continue
+		}
+		if err := writeOutput(f.path, nil, f.render); err != nil {
+			return withCode(ExitRuntime, err)
+		}
+	}
+	return nil
+}

@@ -169,3 +169,23 @@ func TestReportStdinAndHTMLFile(t *testing.T) {
 		t.Errorf("html file lacks the latency plot or stdout was written (%d bytes)", out.Len())
 	}
 }
+
+func TestWriteResultFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := passingReportSample()
+	out, page, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html"), filepath.Join(dir, "r.xml")
+	if err := writeResultFiles(s, out, page, junit); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{out: `"schema": "cioharness/result/v1"`, page: "<svg", junit: "<testsuites"} {
+		b, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v, want it to contain %q", path, err, want)
+		}
+	}
+	err := writeResultFiles(s, filepath.Join(dir, "no", "such", "dir.json"), "", "")
+	if code := exitCode(err); code != ExitRuntime || !strings.Contains(err.Error(), "dir.json") {
+		t.Errorf("unwritable file: exit %d, %v; want %d naming the file", code, err, ExitRuntime)
+	}
+}
