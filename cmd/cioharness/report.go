@@ -54,9 +54,9 @@ type reportOpts struct {
 func parseReportFlags(args []string, env *Env) (*reportOpts, error) {
 	o := &reportOpts{}
 	fs := newFlagSet("report", "report [flags] FILE...", reportExamples, env)
-	fs.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.StringVarP(&o.out, "out", "o", "", "write the output to FILE instead of stdout")
-	fs.StringVar(&o.compare, "compare", "", "print the difference against the baseline results BASE.json")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: "+strings.Join(report.Formats, ", "))
+	fs.StringVarP(&o.out, "out", "o", "", "write the output to `FILE` instead of stdout")
+	fs.StringVar(&o.compare, "compare", "", "print the regression table against the baseline results `BASE.json`")
 	fs.Var(&o.thresholds, "threshold", "pass/fail rule on the merged results, e.g. 'latency.p99<250ms' (repeatable; exit 4 when breached)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
