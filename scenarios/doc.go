@@ -31,25 +31,29 @@
 // people the shopper must end as (People, usually one); and the events that
 // must stay anonymous (Anonymous). The rules:
 //
-//   - An identify finds its person by external id, else by email (emails
-//     compare case-insensitively). An unknown id with a known email updates
-//     that person, who gains the id. An identify by id with a new email
-//     changes the email, unless another person holds it. Unknown identifiers
-//     create a person; so does an event for an unknown person.
+//   - An identify finds its person by each identifier it names (external id,
+//     email; emails compare case-insensitively) and gives them the ones they
+//     lack, so a known email with a new id gains the id. If the identifiers
+//     name two people, or the person already has a different value for one
+//     (changing an email by id needs the cio_id), the call changes nothing.
+//     Unknown identifiers create a person; so does an event for an unknown
+//     id or email. An identify with an anonymous id alone keeps its traits
+//     for the merge, which fills blanks with them.
 //   - An identify carrying an anonymous id links it to the person, once (the
 //     id is not reusable). Anonymous events that arrived before it merge
-//     (via anonymous_merge) if no older than AnonymousRetention (30 days);
-//     older ones are gone. Anonymous events arriving after it merge only
+//     (via anonymous_merge) if received no more than AnonymousRetention
+//     (30 days) before it; older ones are gone. Anonymous events arriving after it merge only
 //     within LateMergeWindow (5 minutes); later ones stay anonymous.
 //   - A device that never identifies keeps its events anonymous.
-//   - merge_customers: the primary keeps its values and gains blank ones and
-//     the secondary's anonymous ids; the secondary's events of the last
-//     MergeEventWindow (30 days) move (via profile_merge); the secondary goes.
-//     A missing primary or secondary makes it a no-op.
+//   - merge_customers: the primary keeps its values and fills blanks
+//     (identifiers included) from the secondary, gains its anonymous ids and
+//     all its events (via profile_merge: Customer.io moves 30 days at once,
+//     the rest later); the secondary goes. A missing primary or secondary
+//     makes it a no-op.
 //   - Delete and suppress remove the person (suppress also blocks its id).
 //
 // Attributes are the union of the identify data in arrival order (later
-// values win), plus email. Events carry name, type, id, data, offset,
+// values win), plus id and email. Events carry name, type, id, data, offset,
 // timestamp (start + offset/timeScale), via and Landed (the offset at which
 // they reached their place). Arrival is max(offset, 0).
 //

@@ -14,8 +14,7 @@ import (
 // Customer.io's identity windows (customerio-api.md §5), in shopper time.
 const (
 	LateMergeWindow    = 5 * time.Minute     // anonymous events arriving this long after the identify still merge
-	AnonymousRetention = 30 * 24 * time.Hour // anonymous events older than this are gone
-	MergeEventWindow   = 30 * 24 * time.Hour // a profile merge moves this much of the secondary's history
+	AnonymousRetention = 30 * 24 * time.Hour // anonymous events received longer ago than this are gone
 	TriggerWindow      = 72 * time.Hour      // only events this recent when they land can trigger a campaign
 )
 

@@ -21,6 +21,7 @@ type pstate struct {
 type anonState struct {
 	id       string
 	pending  []ExpectedEvent // not (yet) on a person
+	traits   []map[string]json.RawMessage
 	linked   *pstate
 	linkedAt time.Duration
 }
@@ -68,7 +69,7 @@ func simulate(j *Journey, start time.Time, scale float64, campaigns []Campaign) 
 	for _, a := range s.anonSeq {
 		var keep []ExpectedEvent
 		for _, ev := range a.pending {
-			if last-ev.Offset <= AnonymousRetention {
+			if last-ev.Landed <= AnonymousRetention {
 				keep = append(keep, ev)
 			}
 		}
@@ -94,19 +95,23 @@ func (s *sim) apply(st *Step, arr time.Duration) {
 	case c.Kind == cio.KindMerge:
 		s.merge(c, arr)
 	case c.Kind == cio.KindDelete, c.Kind == cio.KindSuppress:
-		if p := s.find(c.Person()); p != nil {
-			p.gone = true
-			s.unindex(p)
-			if c.Kind == cio.KindSuppress {
-				s.blocked[idKey(c.Person())] = true
+		p := s.find(c.Person())
+		if c.Kind == cio.KindSuppress { // blocks the person's identifiers, or the one named
+			s.blocked[c.Person().Key()] = true
+			if p != nil {
+				for _, id := range idents(&cio.Call{UserID: p.exp.ID, Email: p.exp.Email}) {
+					s.blocked[id.Key()] = true
+				}
 			}
 		}
+		if p != nil {
+			p.gone = true
+			s.unindex(p)
+		}
 	case c.Kind == cio.KindUnsuppress:
-		delete(s.blocked, idKey(c.Person()))
+		delete(s.blocked, c.Person().Key())
 	}
 }
-
-func idKey(id cio.Identifier) string { return id.Key() }
 
 func (s *sim) anonOf(id string) *anonState {
 	a := s.anon[id]
@@ -140,31 +145,10 @@ func (s *sim) find(id cio.Identifier) *pstate {
 	return nil
 }
 
-func (s *sim) newPerson(id, email string) *pstate {
-	p := &pstate{exp: &Expected{Journey: s.j.Index, ID: id, Attributes: map[string]json.RawMessage{}, Events: []ExpectedEvent{}}}
+func (s *sim) newPerson() *pstate {
+	p := &pstate{exp: &Expected{Journey: s.j.Index, Attributes: map[string]json.RawMessage{}, Events: []ExpectedEvent{}}}
 	s.people = append(s.people, p)
-	if id != "" {
-		s.byID[id] = p
-	}
-	if email != "" {
-		s.setEmail(p, email)
-	}
 	return p
-}
-
-// setEmail gives p an email unless another person holds it (then Customer.io
-// logs an attribute update failure and keeps the old one).
-func (s *sim) setEmail(p *pstate, email string) {
-	k := strings.ToLower(email)
-	if q := s.byEmail[k]; q != nil && q != p {
-		return
-	}
-	if p.exp.Email != "" {
-		delete(s.byEmail, strings.ToLower(p.exp.Email))
-	}
-	p.exp.Email = email
-	p.exp.Attributes["email"] = json.RawMessage(cio.AppendString(nil, email))
-	s.byEmail[k] = p
 }
 
 func (s *sim) unindex(p *pstate) {
@@ -176,52 +160,110 @@ func (s *sim) unindex(p *pstate) {
 	}
 }
 
-// resolve finds or creates the person a call addresses (v1 upsert rules).
-func (s *sim) resolve(c *cio.Call) *pstate {
-	if s.blocked[idKey(c.Person())] {
-		return nil
+// idents lists the identifiers a call names: the external id, then the email.
+func idents(c *cio.Call) []cio.Identifier {
+	var out []cio.Identifier
+	if c.UserID != "" {
+		out = append(out, cio.Identifier{Type: cio.IDID, Value: c.UserID})
 	}
-	if c.UserID == "" {
-		p := s.byEmail[strings.ToLower(c.Email)]
-		if p == nil {
-			p = s.newPerson("", c.Email)
-		}
-		return p
+	if c.Email != "" {
+		out = append(out, cio.Identifier{Type: cio.IDEmail, Value: c.Email})
 	}
-	p := s.byID[c.UserID]
-	if p == nil && c.Email != "" {
-		// Rule 3: an unknown id with a known email updates that person, who gains the id.
-		if q := s.byEmail[strings.ToLower(c.Email)]; q != nil && q.exp.ID == "" {
-			p = q
-			p.exp.ID = c.UserID
-			s.byID[c.UserID] = p
+	return out
+}
+
+// resolveIdentify finds the one person an identify names, as the mock does
+// (Track v1 §2.2): if its identifiers name two people, or the person already
+// has a different value for one of them (changing an identifier needs the
+// cio_id), the call changes nothing (ok false). p nil with ok: create.
+func (s *sim) resolveIdentify(ids []cio.Identifier) (p *pstate, ok bool) {
+	for _, id := range ids {
+		if s.blocked[id.Key()] {
+			return nil, false
 		}
+		q := s.find(id)
+		if q == nil {
+			continue
+		}
+		if p != nil && q != p {
+			return nil, false
+		}
+		p = q
 	}
 	if p == nil {
-		p = s.newPerson(c.UserID, "")
+		return nil, true
 	}
-	if c.Email != "" && !strings.EqualFold(c.Email, p.exp.Email) {
-		s.setEmail(p, c.Email)
+	for _, id := range ids {
+		cur := p.exp.ID
+		if id.Type == cio.IDEmail {
+			cur = p.exp.Email
+		}
+		if cur != "" && cur != id.Value && !(id.Type == cio.IDEmail && strings.EqualFold(cur, id.Value)) {
+			return nil, false
+		}
 	}
-	return p
+	return p, true
+}
+
+// gain gives p the identifiers it lacks (also as the id and email attributes).
+func (s *sim) gain(p *pstate, ids []cio.Identifier) {
+	for _, id := range ids {
+		switch {
+		case id.Type == cio.IDID && p.exp.ID == "":
+			p.exp.ID = id.Value
+			p.exp.Attributes["id"] = json.RawMessage(cio.AppendString(nil, id.Value))
+			s.byID[id.Value] = p
+		case id.Type == cio.IDEmail && p.exp.Email == "":
+			p.exp.Email = id.Value
+			p.exp.Attributes["email"] = json.RawMessage(cio.AppendString(nil, id.Value))
+			s.byEmail[strings.ToLower(id.Value)] = p
+		}
+	}
 }
 
 func (s *sim) identify(st *Step, arr time.Duration) {
 	c := &st.Call
-	p := s.resolve(c)
-	if p == nil {
-		return
-	}
 	var attrs map[string]json.RawMessage
-	if len(bytes.TrimSpace(c.Data)) > 0 && json.Unmarshal(c.Data, &attrs) == nil {
-		for k, v := range attrs {
-			p.exp.Attributes[k] = v
-		}
+	if len(bytes.TrimSpace(c.Data)) > 0 {
+		_ = json.Unmarshal(c.Data, &attrs) // generated data is an object
 	}
-	if c.AnonymousID == "" {
+	ids := idents(c)
+	if len(ids) == 0 { // traits for an anonymous id alone: kept for its merge
+		if c.AnonymousID != "" {
+			a := s.anonOf(c.AnonymousID)
+			if p := live(a.linked); p != nil {
+				setAttrs(p, attrs)
+			} else {
+				a.traits = append(a.traits, attrs)
+			}
+		}
 		return
 	}
-	a := s.anonOf(c.AnonymousID)
+	p, ok := s.resolveIdentify(ids)
+	if !ok {
+		return
+	}
+	if p == nil {
+		p = s.newPerson()
+	}
+	s.gain(p, ids)
+	setAttrs(p, attrs)
+	if c.AnonymousID != "" {
+		s.link(p, st, arr)
+	}
+}
+
+func setAttrs(p *pstate, attrs map[string]json.RawMessage) {
+	for k, v := range attrs {
+		p.exp.Attributes[k] = v
+	}
+}
+
+// link links the step's anonymous id to p, once: its events kept under the
+// id (received no more than AnonymousRetention ago) move to p, its traits
+// fill p's blanks.
+func (s *sim) link(p *pstate, st *Step, arr time.Duration) {
+	a := s.anonOf(st.Call.AnonymousID)
 	if a.linked != nil {
 		return // an anonymous id is not reusable: the first link stands
 	}
@@ -229,12 +271,19 @@ func (s *sim) identify(st *Step, arr time.Duration) {
 	p.exp.AnonymousIDs = append(p.exp.AnonymousIDs, a.id)
 	s.rec.Linked = append(s.rec.Linked, Identification{AnonymousID: a.id, Device: st.Device, Offset: arr, At: s.at(arr), Person: p.exp.Key()})
 	for _, ev := range a.pending {
-		if arr-ev.Offset <= AnonymousRetention {
+		if arr-ev.Landed <= AnonymousRetention {
 			ev.Via, ev.Landed = ViaAnonymousMerge, arr
 			p.exp.Events = append(p.exp.Events, ev)
 		}
 	}
-	a.pending = nil
+	for _, t := range a.traits {
+		for k, v := range t {
+			if cur, ok := p.exp.Attributes[k]; !ok || isBlank(cur) {
+				p.exp.Attributes[k] = v
+			}
+		}
+	}
+	a.pending, a.traits = nil, nil
 }
 
 func (s *sim) event(st *Step, arr time.Duration) {
@@ -242,10 +291,17 @@ func (s *sim) event(st *Step, arr time.Duration) {
 	ev := ExpectedEvent{Name: c.Name, Type: c.Kind.EventType(), ID: c.ID, Data: c.Data, Offset: st.Offset,
 		Timestamp: s.at(st.Offset), AnonymousID: c.AnonymousID, Device: st.Device, Landed: arr}
 	if !c.Anonymous() {
-		if p := s.resolve(c); p != nil {
-			ev.Via = ViaDirect
-			p.exp.Events = append(p.exp.Events, ev)
+		who := c.Person() // the id when known, else the email
+		if s.blocked[who.Key()] {
+			return
 		}
+		p := s.find(who)
+		if p == nil {
+			p = s.newPerson()
+			s.gain(p, []cio.Identifier{who})
+		}
+		ev.Via = ViaDirect
+		p.exp.Events = append(p.exp.Events, ev)
 		return
 	}
 	a := s.anonOf(c.AnonymousID)
@@ -257,31 +313,30 @@ func (s *sim) event(st *Step, arr time.Duration) {
 	a.pending = append(a.pending, ev)
 }
 
-// merge applies merge_customers: the primary survives, keeps its values and
-// fills blanks; the secondary's recent events move over; the secondary goes.
+// merge applies merge_customers as the mock does: the primary keeps its
+// values and fills blanks (identifiers included) from the secondary, takes
+// all its events (profile_merge; Customer.io moves the last 30 days at once
+// and older ones later) and its anonymous ids; the secondary goes.
 func (s *sim) merge(c *cio.Call, arr time.Duration) {
 	pri, sec := s.find(c.Primary), s.find(c.Secondary)
 	if pri == nil || sec == nil || pri == sec {
 		return
 	}
+	s.unindex(sec)
+	s.gain(pri, idents(&cio.Call{UserID: sec.exp.ID, Email: sec.exp.Email}))
 	for k, v := range sec.exp.Attributes {
-		if cur, ok := pri.exp.Attributes[k]; !ok || isBlank(cur) {
+		if cur, ok := pri.exp.Attributes[k]; !isBlank(v) && (!ok || isBlank(cur)) {
 			pri.exp.Attributes[k] = v
 		}
 	}
-	if pri.exp.Email == "" && sec.exp.Email != "" {
-		email := sec.exp.Email
-		s.unindex(sec)
-		s.setEmail(pri, email)
-	}
 	for _, ev := range sec.exp.Events {
-		if arr-ev.Offset <= MergeEventWindow {
-			ev.Via, ev.Landed = ViaProfileMerge, arr
-			pri.exp.Events = append(pri.exp.Events, ev)
-		}
+		ev.Via, ev.Landed = ViaProfileMerge, arr
+		pri.exp.Events = append(pri.exp.Events, ev)
+	}
+	for _, id := range sec.exp.AnonymousIDs {
+		s.anon[id].linked = pri
 	}
 	pri.exp.AnonymousIDs = append(pri.exp.AnonymousIDs, sec.exp.AnonymousIDs...)
-	s.unindex(sec)
 	sec.merged = pri
 }
 

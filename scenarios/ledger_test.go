@@ -86,11 +86,17 @@ func TestLedgerIdentityRules(t *testing.T) {
 			identifyStep(6, 1, anonB, "", mail, `{}`),
 			identifyStep(60, 0, anonA, uid, mail, `{}`),
 		}, map[string]string{"cart": uid + "/anonymous_merge"}, 1},
-		{"anonymous events older than 30 days expire before the identify", []Step{
-			anonEvent(-31*24*60, 0, anonA, "Viewed Product", "old"),
-			anonEvent(-29*24*60, 0, anonA, "Viewed Product", "recent"),
-			identifyStep(0, 0, anonA, uid, "", `{}`),
+		{"anonymous events received over 30 days before the identify expire", []Step{
+			anonEvent(0, 0, anonA, "Viewed Product", "old"),
+			anonEvent(2*24*60, 0, anonA, "Viewed Product", "recent"),
+			identifyStep(31*24*60, 0, anonA, uid, "", `{}`),
 		}, map[string]string{"recent": uid + "/anonymous_merge"}, 1},
+		{"identify naming two people changes nothing", []Step{
+			identifyStep(0, 0, anonA, "", mail, `{}`),
+			identifyStep(1, 1, anonB, uid, "", `{}`),
+			identifyStep(2, 1, "", uid, mail, `{}`),
+			anonEvent(3, 1, anonB, "Viewed Product", "late"),
+		}, map[string]string{"late": uid + "/anonymous_merge"}, 2},
 		{"merge of two known profiles moves events", []Step{
 			identifyStep(0, 0, anonA, "", mail, `{"vip_tier":"none","orders_count":1}`),
 			userEvent(1, "", mail, "Order Placed", "guest-order"),
@@ -139,25 +145,26 @@ func TestLedgerMergeAttributes(t *testing.T) {
 	}
 }
 
-func TestLedgerEmailChange(t *testing.T) {
+func TestLedgerEmailChangeByIDIsIgnored(t *testing.T) {
 	l := NewLedger()
 	rec := l.Add(journeyOf(
-		identifyStep(0, 0, anonA, uid, mail, `{}`),
-		identifyStep(20, 0, "", uid, "changed@example.com", `{}`),
+		identifyStep(0, 0, anonA, uid, mail, `{"vip_tier":"none"}`),
+		identifyStep(20, 0, "", uid, "changed@example.com", `{"vip_tier":"gold"}`),
 		userEvent(21, uid, "", "Subscription Canceled", "e1"),
 	), t0, 60)
 	if len(rec.People) != 1 {
 		t.Fatalf("people = %d, want 1", len(rec.People))
 	}
 	p := rec.People[0]
-	if p.Email != "changed@example.com" || string(p.Attributes["email"]) != `"changed@example.com"` {
-		t.Errorf("email = %q / %s, want the changed address", p.Email, p.Attributes["email"])
+	// Changing an identifier needs the cio_id: the whole call is dropped.
+	if p.Email != mail || string(p.Attributes["email"]) != `"`+mail+`"` || string(p.Attributes["vip_tier"]) != `"none"` {
+		t.Errorf("email = %q / %s, vip_tier %s; want the first email and none", p.Email, p.Attributes["email"], p.Attributes["vip_tier"])
 	}
-	if l.Person("changed@example.com") != p || l.Person(uid) != p {
-		t.Errorf("lookup by new email or id does not find the person")
+	if l.Person(mail) != p || l.Person(uid) != p || l.Person("changed@example.com") != nil {
+		t.Errorf("lookups by id, email and the refused email are wrong")
 	}
-	if l.Person(mail) != nil {
-		t.Errorf("old email still finds a person")
+	if got := placement(rec)["e1"]; got != uid+"/direct" {
+		t.Errorf("event after the refused change: %q, want on the person", got)
 	}
 }
 
