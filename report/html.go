@@ -12,18 +12,19 @@ import (
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ms":      FormatMS,
-	"pct":     pct,
-	"bytes":   bytesText,
-	"upper":   strings.ToUpper,
-	"counts":  checkCounts,
-	"join":    strings.Join,
-	"dur":     timeDuration,
-	"sorted":  sortedKeys[*EndpointStats],
-	"pass":    passText,
-	"ptiles":  sortedKeys[Percentiles],
-	"minus":   func(a, b int64) int64 { return a - b },
-	"example": exampleText,
+	"ms":       FormatMS,
+	"pct":      pct,
+	"bytes":    bytesText,
+	"upper":    strings.ToUpper,
+	"counts":   checkCounts,
+	"join":     strings.Join,
+	"dur":      timeDuration,
+	"sorted":   sortedKeys[*EndpointStats],
+	"pass":     passText,
+	"ptiles":   sortedKeys[Percentiles],
+	"minus":    func(a, b int64) int64 { return a - b },
+	"example":  exampleText,
+	"errkinds": func(m map[string]int64) []string { return topKinds(m, maxErrorKinds+1) },
 }).Parse(htmlSource))
 
 // htmlData is what the page template reads: the summary and its plots.

@@ -31,7 +31,7 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("page lacks the %s plot", plot)
 		}
 	}
-	for _, want := range []string{"shopper-0005", "contract.property_types", "events.delivered", "latency.p99&lt;250ms"} {
+	for _, want := range []string{"shopper-0005", "contract.property_types", "events.delivered", "latency.p99&lt;250ms", "503 Service Unavailable"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
