@@ -60,10 +60,7 @@ var (
 func (s *Server) Person(_ context.Context, identifier string) (PersonView, bool, error) {
 	v, ok := s.store.person(identifier)
 	if ok && v.CioID != "" {
-		v.Messages = s.retention.PersonMessages(v.CioID)
-		if v.Messages == nil {
-			v.Messages = []MessageView{}
-		}
+		v.Messages = s.personMessages(v.CioID)
 	}
 	return v, ok, nil
 }
@@ -75,6 +72,11 @@ func (s *Server) People(_ context.Context, pr PageRequest) (PeoplePage, error) {
 	}
 	pr.Limit = min(pr.Limit, MaxPageSize)
 	people, next := s.store.people(pr.After, pr.Limit, pr.Full)
+	if pr.Full {
+		for i := range people {
+			people[i].Messages = s.personMessages(people[i].CioID)
+		}
+	}
 	return PeoplePage{People: people, Next: next}, nil
 }
 
@@ -192,4 +194,17 @@ func (h host) Person(identifier string) (PersonView, bool) {
 
 // EachPerson calls fn with a full snapshot of every person in creation
 // order until fn returns false (the Host view, for in-process readers).
-func (s *Server) EachPerson(fn func(p *PersonView) bool) { s.store.eachPerson(fn) }
+func (s *Server) EachPerson(fn func(p *PersonView) bool) {
+	s.store.eachPerson(func(p *PersonView) bool {
+		p.Messages = s.personMessages(p.CioID)
+		return fn(p)
+	})
+}
+
+// personMessages lists a person's campaign messages, never nil.
+func (s *Server) personMessages(cioID string) []MessageView {
+	if m := s.retention.PersonMessages(cioID); m != nil {
+		return m
+	}
+	return []MessageView{}
+}

@@ -94,12 +94,14 @@ func (s *Server) Close() error {
 	return s.srv.Close()
 }
 
-// Shutdown stops a listening Server gracefully.
+// Shutdown stops a listening Server gracefully, then as Close.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv == nil {
-		return nil
+	if s.srv != nil {
+		if err := s.srv.Shutdown(ctx); err != nil {
+			return err
+		}
 	}
-	return s.srv.Shutdown(ctx)
+	return s.Close()
 }
 
 // Now is the mock's clock (Host).
