@@ -151,19 +151,16 @@ func p50Latency(t *testing.T, injected time.Duration) time.Duration {
 }
 
 // TestEngineLatencyMatchesInjected: with 20ms injected the median latency
-// lies within 20–22 ms. Under the race detector the loopback round trip
-// itself costs a millisecond or more, so there the bound grows by the
-// median measured without injected latency in the same test.
+// lies within 20–22 ms above the loopback floor, the median measured without
+// injected latency in the same test (a few hundred microseconds on an idle
+// machine; more under the race detector or when the 2 shared cores are busy).
 func TestEngineLatencyMatchesInjected(t *testing.T) {
 	const injected = 20 * time.Millisecond
-	slack := 2 * time.Millisecond
-	if raceEnabled {
-		floor := p50Latency(t, 0)
-		t.Logf("race detector on: loopback p50 floor %v", floor)
-		slack += floor
-	}
-	if p50 := p50Latency(t, injected); p50 < injected || p50 > injected+slack {
-		t.Errorf("p50 latency %v with %v injected: want within [%v, %v]", p50, injected, injected, injected+slack)
+	floor := p50Latency(t, 0)
+	t.Logf("loopback p50 floor %v (race detector %v)", floor, raceEnabled)
+	lo, hi := injected, injected+2*time.Millisecond+floor
+	if p50 := p50Latency(t, injected); p50 < lo || p50 > hi {
+		t.Errorf("p50 latency %v with %v injected: want within [%v, %v]", p50, injected, lo, hi)
 	}
 }
 

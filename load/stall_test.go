@@ -40,7 +40,8 @@ func (s *stallServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the backlog took to drain once the server resumed (measured in the run). So
 // at least R·S/2 of them exceed S/2 and at most R·(S/2 + D) do, and their
 // mean lies between S/2 and S/2 + D. Only the C requests in flight when the
-// server paused see the stall in their raw service time. The stall is
+// server paused see the stall in their raw service time: the other R·S − C
+// were not written until it ended. The stall is
 // shortened to 400ms (from 1s every 10s) to keep the test fast; the model is
 // linear in S.
 func TestEngineStallCorrectedVsRaw(t *testing.T) {
@@ -60,12 +61,18 @@ func TestEngineStallCorrectedVsRaw(t *testing.T) {
 	from, to := srv.from, srv.to
 	srv.mu.Unlock()
 	half := stall / 2
-	var due, overHalf, rawOverHalf int
+	var due, overHalf, inFlight int
 	var sum time.Duration
 	var lastEnd time.Time
 	for _, r := range res {
-		if r.Service > half {
-			rawOverHalf++
+		// Raw service time carries the stall only for the requests in
+		// flight when the server paused: written before it ended and
+		// answered after, each of them at least for its stalled part.
+		if r.Sent.Before(to) && !r.Sent.Add(r.Service).Before(to) {
+			inFlight++
+			if r.Service < to.Sub(r.Sent) {
+				t.Errorf("request in flight over the stall: service %v, want >= %v", r.Service, to.Sub(r.Sent))
+			}
 		}
 		if r.Intended.Before(from) || !r.Intended.Before(to) {
 			continue
@@ -98,8 +105,8 @@ func TestEngineStallCorrectedVsRaw(t *testing.T) {
 			t.Errorf("mean corrected latency of requests due during the stall %.1fms, want between S/2 = %.1fms and S/2+D = %.1fms", mean*1e3, lo*1e3, hi*1e3)
 		}
 	}
-	if rawOverHalf != conc {
-		t.Errorf("%d requests with service time > %v, want the %d in flight", rawOverHalf, half, conc)
+	if inFlight != conc {
+		t.Errorf("%d requests in flight over the stall, want --concurrency = %d", inFlight, conc)
 	}
 	// Steps due more than LateAfter before the stall ended, beyond the C in
 	// flight, waited for a sender: the target's slowness, not harness lag.

@@ -105,14 +105,17 @@ func (e *Engine) Stats() Stats {
 // achieved is the mean start rate over the start phase. Once starting is
 // over, the phase ends at the actual time of the last start plus the planned
 // tail after it, so a harness that kept to the plan scores exactly the
-// planned rate; while starting, it is the rate so far.
+// planned rate; as for steps, a last start up to LateAfter late is on time
+// (short runs would otherwise fail on one scheduling hiccup). While starting,
+// it is the rate so far.
 func (c *counters) achieved(started uint64, elapsed time.Duration) float64 {
 	if started == 0 {
 		return 0
 	}
 	w := elapsed
 	if !c.admitting.Load() {
-		w = time.Duration(c.lastActual.Load()) + c.window - time.Duration(c.lastDue.Load())
+		late := max(0, time.Duration(c.lastActual.Load()-c.lastDue.Load())-LateAfter)
+		w = c.window + late
 	}
 	if w <= 0 {
 		return 0
