@@ -60,7 +60,7 @@ func TestHooksContract(t *testing.T) {
 	m.ok("PUT", "/api/v1/customers/u1", `{"plan":"x","anonymous_id":"a","_timestamp":1}`)
 	m.ok("POST", "/api/v1/customers/u1/events", `{"name":"Buy","id":"01X"}`)
 	m.ok("POST", "/api/v1/customers/u1/events", `{"name":"Buy","id":"01X"}`) // duplicate: no hooks
-	m.call("POST", "/api/v1/customers/u1/events", `{"data":{}}`)               // rejected: no hooks
+	m.call("POST", "/api/v1/customers/u1/events", `{"data":{}}`)             // rejected: no hooks
 	m.ok("PUT", "/api/v1/customers/u2", `{}`)
 	m.ok("POST", "/api/v1/customers/u2/events", `{"name":"Old"}`)
 	m.ok("POST", "/api/v1/merge_customers", `{"primary":{"id":"u1"},"secondary":{"id":"u2"}}`)
