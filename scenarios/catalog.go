@@ -57,6 +57,8 @@ type data struct {
 	products   []*product
 	firstNames []string
 	lastNames  []string
+	firstSlugs []string // lower-case, for email local parts
+	lastSlugs  []string
 	discounts  []discount
 }
 
@@ -85,8 +87,9 @@ func newData(seed int64) *data {
 		}
 	}
 	for i := 0; i < namePool; i++ {
-		d.firstNames = append(d.firstNames, f.FirstName())
-		d.lastNames = append(d.lastNames, f.LastName())
+		first, last := f.FirstName(), f.LastName()
+		d.firstNames, d.firstSlugs = append(d.firstNames, first), append(d.firstSlugs, slug(first))
+		d.lastNames, d.lastSlugs = append(d.lastNames, last), append(d.lastSlugs, slug(last))
 	}
 	for _, pct := range []int64{10, 15, 20, 25} {
 		for j := 0; j < 3; j++ {

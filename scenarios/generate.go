@@ -142,15 +142,17 @@ func sortSteps(st []Step) {
 
 func (g *Generator) shopper(r *rng, index uint64, sc *Scenario) *Shopper {
 	d := g.data
-	first, last := d.firstNames[r.intn(len(d.firstNames))], d.lastNames[r.intn(len(d.lastNames))]
-	idx := strconv.FormatUint(index, 10)
-	local := strings.ToLower(slug(first) + "." + slug(last))
+	fi, li := r.intn(len(d.firstNames)), r.intn(len(d.lastNames))
+	ext := g.runID + "-" + strconv.FormatUint(index, 10)
+	b := make([]byte, 0, 96)
+	b = append(append(append(b, d.firstSlugs[fi]...), '.'), d.lastSlugs[li]...)
+	b = append(append(append(append(b, '+'), ext...), '@'), emailDomains[r.intn(len(emailDomains))]...)
 	sh := &Shopper{
-		ExternalID:   g.runID + "-" + idx,
-		Email:        local + "+" + g.runID + "-" + idx + "@" + emailDomains[r.intn(len(emailDomains))],
-		Phone:        "+1555" + pad(r.intn(10000000), 7),
-		FirstName:    first,
-		LastName:     last,
+		ExternalID:   ext,
+		Email:        string(b),
+		Phone:        phone(r.intn(10000000)),
+		FirstName:    d.firstNames[fi],
+		LastName:     d.lastNames[li],
 		EmailConsent: r.chance(0.7),
 		SMSConsent:   r.chance(0.35),
 		Devices:      make([]Device, len(sc.Devices)),
@@ -161,12 +163,14 @@ func (g *Generator) shopper(r *rng, index uint64, sc *Scenario) *Shopper {
 	return sh
 }
 
-func pad(n, width int) string {
-	s := strconv.Itoa(n)
-	for len(s) < width {
-		s = "0" + s
+// phone is a fictional +1 555 number.
+func phone(n int) string {
+	b := []byte("+15550000000")
+	for i := len(b) - 1; n > 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
 	}
-	return s
+	return string(b)
 }
 
 // uuid formats 128 bits as a version-4 UUID, the form analytics SDKs use for
