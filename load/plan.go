@@ -15,7 +15,7 @@ type Shard struct {
 }
 
 func (s Shard) norm() Shard {
-	if s.Count == 0 {
+	if s == (Shard{}) {
 		return Shard{1, 1}
 	}
 	return s
