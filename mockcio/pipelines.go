@@ -164,7 +164,9 @@ func decodeIdentifyMsg(m *cio.Message) ([]*command, *badRequest) {
 		return nil, bad
 	}
 	aid := m.AnonymousID
-	c.anonID = aid
+	if aid != "" {
+		c.anonID = aid
+	}
 	switch {
 	case m.UserID != "":
 		c.who = pipelinesWho(m.UserID)
