@@ -115,9 +115,10 @@ type campaignRT struct {
 	Campaign
 	delay        time.Duration
 	exit         map[string]bool
-	eventFields  []contentField // captured at entry
-	personFields []contentField // captured at the due time
-	needsPerson  bool           // the filter reads the profile
+	eventFields  []contentField      // captured at entry
+	topLevel     map[string][]string // event data key → content keys, for paths without dots
+	personFields []contentField      // captured at the due time
+	needsPerson  bool                // the filter reads the profile
 }
 
 type contentField struct {
@@ -141,6 +142,12 @@ func compileCampaign(c Campaign) *campaignRT {
 		src := c.Content[k]
 		if p, ok := strings.CutPrefix(src, "event."); ok {
 			rt.eventFields = append(rt.eventFields, contentField{k, p})
+			if !strings.Contains(p, ".") {
+				if rt.topLevel == nil {
+					rt.topLevel = map[string][]string{}
+				}
+				rt.topLevel[p] = append(rt.topLevel[p], k)
+			}
 		} else {
 			rt.personFields = append(rt.personFields, contentField{k, strings.TrimPrefix(src, "person.")})
 		}

@@ -155,7 +155,9 @@ func (sh *campShard) add(j *journey) {
 	}
 	sh.pending[j.key] = j
 	sh.byPerson[j.person] = append(sh.byPerson[j.person], j)
-	sh.entered[j.camp.Name+"\x00"+j.person] = struct{}{}
+	if j.camp.Reentry == ReentryOnce {
+		sh.entered[j.camp.Name+"\x00"+j.person] = struct{}{}
+	}
 }
 
 func (sh *campShard) remove(j *journey) {
@@ -204,13 +206,21 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 // data (no decoding: this runs for every trigger event).
 func captureEvent(c *campaignRT, data json.RawMessage) map[string]json.RawMessage {
 	out := make(map[string]json.RawMessage, len(c.eventFields))
+	if c.topLevel != nil { // one pass over the members for top-level paths
+		eachMember(data, func(k, v []byte) {
+			for _, key := range c.topLevel[string(k)] {
+				out[key] = v
+			}
+		})
+	}
 	for _, f := range c.eventFields {
-		if f.key == "*" {
+		switch {
+		case f.key == "*":
 			eachMember(data, func(k, v []byte) { out[keyString(k)] = v })
-			continue
-		}
-		if v, ok := rawPath(data, f.path); ok {
-			out[f.key] = v
+		case strings.Contains(f.path, "."):
+			if v, ok := rawPath(data, f.path); ok {
+				out[f.key] = v
+			}
 		}
 	}
 	return out
@@ -235,7 +245,7 @@ func rawPath(data []byte, path string) (json.RawMessage, bool) {
 // content builds a sent message's content: the captured event fields plus
 // the profile fields read now.
 func (e *Engine) content(j *journey) json.RawMessage {
-	out := make(map[string]any, len(j.event)+len(j.camp.personFields))
+	out := make(map[string]json.RawMessage, len(j.event)+len(j.camp.personFields))
 	for k, v := range j.event {
 		out[k] = v
 	}
@@ -244,16 +254,26 @@ func (e *Engine) content(j *journey) json.RawMessage {
 			x := evalCtx{person: &pv}
 			for _, f := range j.camp.personFields {
 				if v, ok := x.attribute(f.path); ok {
-					out[f.key] = v
+					out[f.key], _ = json.Marshal(v)
 				}
 			}
 		}
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return json.RawMessage(`{}`)
+	keys := make([]string, 0, len(out))
+	for k := range out {
+		keys = append(keys, k)
 	}
-	return b
+	slices.Sort(keys)
+	b := make([]byte, 0, 256)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		kb, _ := json.Marshal(k)
+		b = append(append(append(b, kb...), ':'), out[k]...)
+	}
+	return append(b, '}')
 }
 
 // PersonRemoved implements Retention: a deleted or suppressed person's
