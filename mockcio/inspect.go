@@ -153,11 +153,13 @@ func (s *Server) PutFaults(_ context.Context, rules []FaultRule) error {
 		}
 	}
 	if f := s.faults.Load(); f != nil {
-		return f.Set(rules)
+		if err := f.Set(rules); err != nil {
+			return err
+		}
+	} else if len(rules) > 0 && !s.faults.CompareAndSwap(nil, NewFaults(s.opts.Seed, rules)) {
+		return s.PutFaults(context.Background(), rules) // a concurrent PUT created them
 	}
-	if len(rules) > 0 {
-		s.faults.CompareAndSwap(nil, NewFaults(s.opts.Seed, rules))
-	}
+	s.faultsOn.Store(len(rules) > 0)
 	return nil
 }
 

@@ -298,3 +298,18 @@ func wantFalse(ok bool, err error) error {
 	}
 	return err
 }
+
+func TestFaultsFromOptions(t *testing.T) {
+	rule, err := ParseFaultRule("status=500,path=/v1/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newTMock(t, Options{Faults: NewFaults(1, []FaultRule{rule})})
+	if code, _ := m.call("POST", "/v1/track", `{"userId":"u1","event":"E"}`); code != 500 {
+		t.Fatalf("status %d, want the injected 500", code)
+	}
+	m.ok("PUT", "/api/v1/customers/u1", `{}`)
+	if st := m.stats(); st.Events != 0 || st.People != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}

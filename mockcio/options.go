@@ -26,7 +26,9 @@ type Options struct {
 	// JournalSize is how many requests GET /__mock/requests keeps (default 10000).
 	JournalSize int
 	// Faults are the fault injection rules applied to the Customer.io
-	// endpoints (nil: none until PUT /__mock/faults).
+	// endpoints (nil: none until PUT /__mock/faults). After NewServer,
+	// change the rules with Server.PutFaults or PUT /__mock/faults, not
+	// with Faults.Set: the Server skips Faults that had no rules.
 	Faults *Faults
 	// Seed seeds the Faults that PUT /__mock/faults creates when Faults is nil.
 	Seed int64

@@ -25,6 +25,7 @@ type Server struct {
 	scale     atomic.Uint64 // math.Float64bits
 	store     *store
 	faults    atomic.Pointer[Faults]
+	faultsOn  atomic.Bool // the Faults have rules: only then is Apply (and its lock) on the request path
 	limiter   *RateLimiter
 	retention Retention
 	journal   *journal
@@ -45,6 +46,7 @@ func NewHandler(opts Options) (*Server, error) {
 	s.scale.Store(math.Float64bits(o.TimeScale))
 	if o.Faults != nil {
 		s.faults.Store(o.Faults)
+		s.faultsOn.Store(len(o.Faults.Rules()) > 0)
 	}
 	s.store = newStore(o.Now, s.TimeScale, func() Retention { return s.retention })
 	s.retention = o.Retention
@@ -183,10 +185,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			Endpoint: endpointLabels[a.ep], Status: st, Fault: fault, Note: a.note,
 			DurationMS: float64(time.Since(start).Microseconds()) / 1000})
 	}()
-	var handled bool
-	if fault, handled = s.faults.Load().Apply(rw, r); handled {
-		a.note = "fault"
-		return
+	if s.faultsOn.Load() {
+		var handled bool
+		if fault, handled = s.faults.Load().Apply(rw, r); handled {
+			a.note = "fault"
+			return
+		}
 	}
 	if ok, retry := s.limiter.Allow(s.Now()); !ok {
 		rw.Header().Set("Retry-After", RetryAfterHeader(retry))
