@@ -21,8 +21,8 @@ type journey struct {
 	triggerTS   time.Time
 	triggeredAt time.Time
 	dueAt       time.Time
-	exitAt      time.Time                  // landing time of the exit event; zero while none
-	event       map[string]json.RawMessage // content captured from the trigger
+	exitAt      time.Time       // landing time of the exit event; zero while none
+	event       []capturedField // content captured from the trigger
 }
 
 type campShard struct {
@@ -108,7 +108,7 @@ func (e *Engine) trigger(p PersonRef, ev EventView, cs []*campaignRT) {
 }
 
 // enter creates a journey unless the re-entry rule forbids it.
-func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content map[string]json.RawMessage) {
+func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content []capturedField) {
 	idx, sh := e.shardOf(cioID)
 	sh.mu.Lock()
 	if !sh.mayEnter(c, cioID, ev.LandedAt) {
@@ -204,26 +204,33 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 
 // captureEvent takes the campaign's content fields from the trigger's raw
 // data (no decoding: this runs for every trigger event).
-func captureEvent(c *campaignRT, data json.RawMessage) map[string]json.RawMessage {
-	out := make(map[string]json.RawMessage, len(c.eventFields))
+func captureEvent(c *campaignRT, data json.RawMessage) []capturedField {
+	out := make([]capturedField, 0, len(c.eventFields))
 	if c.topLevel != nil { // one pass over the members for top-level paths
 		eachMember(data, func(k, v []byte) {
 			for _, key := range c.topLevel[string(k)] {
-				out[key] = v
+				out = append(out, capturedField{key, v})
 			}
 		})
 	}
 	for _, f := range c.eventFields {
 		switch {
 		case f.key == "*":
-			eachMember(data, func(k, v []byte) { out[keyString(k)] = v })
+			eachMember(data, func(k, v []byte) { out = append(out, capturedField{keyString(k), v}) })
 		case strings.Contains(f.path, "."):
 			if v, ok := rawPath(data, f.path); ok {
-				out[f.key] = v
+				out = append(out, capturedField{f.key, v})
 			}
 		}
 	}
 	return out
+}
+
+// capturedField is one content field taken from a trigger's data (a slice
+// of these is a third of the size of a map for a pending journey).
+type capturedField struct {
+	key string
+	val json.RawMessage
 }
 
 // rawPath follows a dot path into raw JSON objects.
@@ -246,8 +253,8 @@ func rawPath(data []byte, path string) (json.RawMessage, bool) {
 // the profile fields read now.
 func (e *Engine) content(j *journey) json.RawMessage {
 	out := make(map[string]json.RawMessage, len(j.event)+len(j.camp.personFields))
-	for k, v := range j.event {
-		out[k] = v
+	for _, f := range j.event {
+		out[f.key] = f.val
 	}
 	if len(j.camp.personFields) > 0 {
 		if pv, ok := e.host.Person("cio_" + j.person); ok {
