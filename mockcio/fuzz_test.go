@@ -250,7 +250,7 @@ func FuzzV2Batch(f *testing.F) {
 		m.reset(t)
 		before, inv := m.state(t), invalidTotal(m.stats(t))
 		w := m.do("POST", "/api/v2/batch", authFor("/api/"), body, nil)
-		m.check(t, w, before, inv, true)
+		m.check(t, w, before, inv, batchItems(body))
 		if w.Code == 207 {
 			checkPartial(t, m, ref, body, w.Body.Bytes())
 		}
