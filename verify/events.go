@@ -132,7 +132,7 @@ func (v *verifier) checkTimestamps() report.Check {
 		} else {
 			t.fail(report.Example{Shopper: shopperOf(l), Event: eventLabel(l.ev),
 				Expected: fmt.Sprintf("%s (within %v)", l.ev.Timestamp.Format(time.RFC3339Nano), allowed),
-				Actual:   fmt.Sprintf("%s (off by %v)", got.Format(time.RFC3339Nano), skew)})
+				Actual:   fmt.Sprintf("%s (off by %v)", got.Format(time.RFC3339Nano), skew.Round(time.Millisecond))})
 		}
 	}
 	return t.done()
@@ -143,10 +143,6 @@ func (v *verifier) checkTimestamps() report.Check {
 // imply; an inversion changes which of them can stop the message.
 func (v *verifier) checkOrder() report.Check {
 	t := newTally(CheckOrder, "no campaign trigger with an exit event on one person")
-	exits := map[string]string{}
-	for _, c := range v.led.Campaigns() {
-		exits[c.Name] = c.Exit
-	}
 	for _, e := range v.x.ledPeople() {
 		h := v.x.match(e)
 		if h == nil {
@@ -162,7 +158,7 @@ func (v *verifier) checkOrder() report.Check {
 				continue
 			}
 			for _, l := range v.x.byJourney[trig.rec.Index] {
-				if l.person != e || l.ev.Name != exits[o.Campaign] || l.ev.Type != "event" {
+				if l.person != e || !v.isExit(o.Campaign, l.ev.Name) {
 					continue
 				}
 				xc, ok := l.copyOn(h)

@@ -3,9 +3,12 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,56 @@ import (
 	"github.com/cioharness/cioharness/report"
 	"github.com/cioharness/cioharness/scenarios"
 )
+
+// Test runs use the default time scale on a virtual clock: the mock's
+// clock is set to each call's intended time before the call is sent, and
+// campaign timers fire when the clock passes them, so a run takes
+// milliseconds and no machine load can make a call late.
+const (
+	testScale  = scenarios.DefaultTimeScale
+	testSettle = 2 * time.Hour / testScale
+)
+
+// clock is the virtual clock of a test mock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	if t.After(c.t) {
+		c.t = t
+	}
+	c.mu.Unlock()
+}
+
+// host is the retention engine's view of the test mock (bound after the
+// server exists).
+type host struct {
+	srv   *mockcio.Server
+	clock *clock
+}
+
+func (h *host) Now() time.Time                               { return h.clock.now() }
+func (h *host) TimeScale() float64                           { return h.srv.TimeScale() }
+func (h *host) EachPerson(fn func(*mockcio.PersonView) bool) { h.srv.EachPerson(fn) }
+func (h *host) Person(id string) (mockcio.PersonView, bool) {
+	v, ok, _ := h.srv.Person(context.Background(), id)
+	return v, ok
+}
+
+// newMock returns an in-process mock with the built-in configuration on a
+// virtual clock, and its retention engine with manual timers.
+func newMock(scale float64, start time.Time) (*mockcio.Server, *mockcio.Engine, *clock, error) {
+	clk := &clock{t: start}
+	h := &host{clock: clk}
+	eng := mockcio.NewEngine(h, mockcio.EngineOptions{ManualTimers: true})
+	srv, err := mockcio.NewServer(mockcio.Options{TimeScale: scale, Now: clk.now, Retention: eng})
+	h.srv = srv
+	return srv, eng, clk, err
+}
 
 // send is one call to send at a real time.
 type send struct {
@@ -33,47 +86,71 @@ type traffic struct {
 	led    *scenarios.Ledger
 	recs   map[uint64]*scenarios.Record
 	srv    *mockcio.Server
+	clock  *clock
 	scale  float64
 	api    cio.API
 	starts time.Time
 }
 
-// generate builds n journeys of the d2c mix at seed and their ledger, all
-// starting within a few milliseconds of start.
-func generate(t testing.TB, seed int64, n int, scale float64, start time.Time) ([]*scenarios.Journey, *scenarios.Ledger) {
-	t.Helper()
+// generate builds n journeys of the d2c mix at seed and their ledger, the
+// journeys starting 2 s apart from start.
+func generate(seed int64, n int, scale float64, start time.Time) ([]*scenarios.Journey, *scenarios.Ledger, error) {
 	mix, err := scenarios.LoadMix([]string{"d2c"})
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	g, err := scenarios.NewGenerator(mix, scenarios.Options{Seed: seed, Epoch: start, TimeScale: scale})
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	led := scenarios.NewLedger()
 	js := make([]*scenarios.Journey, n)
+	led := scenarios.NewLedger()
 	for i := range js {
 		js[i] = g.Journey(uint64(i))
-		led.Add(js[i], start.Add(time.Duration(i)*2*time.Millisecond), scale)
+		led.Add(js[i], start.Add(time.Duration(i)*2*time.Second), scale)
 	}
-	return js, led
+	return js, led, nil
 }
 
+// testEpoch is the virtual start of every test run.
+var testEpoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
 // runTraffic sends the journeys' calls to a fresh in-process mock in time
-// order, stamped with their action times, through tw (nil: as is), then
-// waits settle.
-func runTraffic(t testing.TB, seed int64, n int, scale float64, api cio.API, tw twist, settle time.Duration) *traffic {
+// order, stamped with their action times, through the twist mk builds from
+// the ledger (nil: as is), then lets settle pass on the virtual clock.
+func runTraffic(t testing.TB, seed int64, n int, mk func(*scenarios.Ledger) twist) *traffic {
 	t.Helper()
-	srv, err := mockcio.NewServer(mockcio.Options{TimeScale: scale})
+	tr, err := startTraffic(seed, n, testScale, cio.APIPipelines, mk, testSettle)
+	if tr != nil {
+		t.Cleanup(func() { tr.srv.Close() })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
-	start := time.Now().Add(100 * time.Millisecond)
-	js, led := generate(t, seed, n, scale, start)
-	tr := &traffic{led: led, recs: map[uint64]*scenarios.Record{}, srv: srv, scale: scale, api: api, starts: start}
+	return tr
+}
+
+// startTraffic is runTraffic without a testing.TB; the caller closes tr.srv.
+// A twist builder returning nil is an error.
+func startTraffic(seed int64, n int, scale float64, api cio.API, mk func(*scenarios.Ledger) twist, settle time.Duration) (*traffic, error) {
+	srv, eng, clk, err := newMock(scale, testEpoch)
+	if err != nil {
+		return nil, err
+	}
+	tr := &traffic{recs: map[uint64]*scenarios.Record{}, srv: srv, clock: clk, scale: scale, api: api, starts: testEpoch.Add(time.Second)}
+	js, led, err := generate(seed, n, scale, tr.starts)
+	tr.led = led
+	if err != nil {
+		return tr, err
+	}
 	for _, r := range led.Records() {
 		tr.recs[r.Index] = r
+	}
+	var tw twist
+	if mk != nil {
+		if tw = mk(led); tw == nil {
+			return tr, errors.New("the generated traffic has no shopper to put this defect on")
+		}
 	}
 	var all []send
 	for _, j := range js {
@@ -90,47 +167,61 @@ func runTraffic(t testing.TB, seed int64, n int, scale float64, api cio.API, tw 
 		}
 	}
 	sort.SliceStable(all, func(a, b int) bool { return all[a].at.Before(all[b].at) })
+	var end time.Time
 	for _, s := range all {
-		if d := time.Until(s.at); d > 0 {
-			time.Sleep(d)
+		clk.set(s.at)
+		eng.RunDue(s.at)
+		if err := tr.post(&s.call); err != nil {
+			return tr, err
 		}
-		tr.post(t, &s.call)
+		end = s.at
 	}
-	time.Sleep(settle)
-	return tr
+	tr.advance(eng, end.Add(settle))
+	return tr, nil
+}
+
+// advance moves the virtual clock to t, firing the timers due by then.
+func (tr *traffic) advance(eng *mockcio.Engine, t time.Time) {
+	tr.clock.set(t)
+	eng.RunDue(t)
 }
 
 // post sends one call to the mock.
-func (tr *traffic) post(t testing.TB, c *cio.Call) {
-	t.Helper()
+func (tr *traffic) post(c *cio.Call) error {
 	r, err := cio.Encode(tr.api, c)
 	if err != nil {
-		t.Fatalf("encode %s: %v", c.Kind, err)
+		return fmt.Errorf("encode %s: %w", c.Kind, err)
 	}
 	req, _ := http.NewRequest(r.Method, tr.srv.URL+r.Path, bytes.NewReader(r.Body))
 	req.Header.Set("Authorization", cio.TestCredentials.Authorization(tr.api))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %d %s", r.Method, r.Path, resp.StatusCode, b)
+		return fmt.Errorf("%s %s: %d %s", r.Method, r.Path, resp.StatusCode, b)
 	}
+	return nil
 }
 
 // verifyHTTP verifies tr through the mock's HTTP inspection API.
 func (tr *traffic) verifyHTTP(t testing.TB) *report.Summary {
 	t.Helper()
-	sum := report.New()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := Run(ctx, mockcio.NewClient(tr.srv.URL, nil), tr.led, sum, Options{}); err != nil {
+	sum, err := tr.verify()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return sum
+}
+
+func (tr *traffic) verify() (*report.Summary, error) {
+	sum := report.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return sum, Run(ctx, mockcio.NewClient(tr.srv.URL, nil), tr.led, sum, Options{Now: tr.clock.now})
 }
 
 func checkOf(sum *report.Summary, name string) *report.Check {

@@ -3,9 +3,6 @@ package verify
 import (
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/cioharness/cioharness/cio"
 )
 
 // TestCleanTrafficPasses sends generated d2c traffic to the mock unchanged and
@@ -15,15 +12,14 @@ func TestCleanTrafficPasses(t *testing.T) {
 	for _, seed := range []int64{1, 2, 3, 4, 5} {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			t.Parallel()
-			tr := runTraffic(t, seed, 40, 3600, cio.APIPipelines, nil, 1500*time.Millisecond)
-			sum := tr.verifyHTTP(t)
+			sum := runTraffic(t, seed, 60, nil).verifyHTTP(t)
 			for _, c := range sum.Checks {
 				if !c.Passed || c.Failed != 0 {
 					t.Errorf("%s: passed=%v failed=%d note=%q examples=%+v", c.Name, c.Passed, c.Failed, c.Note, c.Examples)
 				}
 			}
-			if len(sum.Checks) < 20 {
-				t.Errorf("got %d checks, want at least 20", len(sum.Checks))
+			if got, want := len(sum.Checks), 20; got < want {
+				t.Errorf("got %d checks, want at least %d", got, want)
 			}
 		})
 	}
