@@ -23,21 +23,7 @@ func TestRetentionOverHTTP(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	ctx := t.Context()
-	post := func(method, path, body string) {
-		t.Helper()
-		req, _ := http.NewRequestWithContext(ctx, method, s.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", cio.TestCredentials.TrackAuthorization())
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-	}
+	post := func(method, path, body string) { t.Helper(); trackCall(t, s.URL, method, path, body) }
 	cart := `{"name":"Added to Cart","data":` + validCart + `}`
 	post("PUT", "/api/v1/customers/buyer", `{"email":"buyer@x.test"}`)
 	post("PUT", "/api/v1/customers/aband", `{"email":"aband@x.test"}`)
@@ -48,17 +34,7 @@ func TestRetentionOverHTTP(t *testing.T) {
 		`{"name":"Order Placed","data":{"order_id":"o1","cart_id":"c1","value":21,"currency":"USD","items":[{"sku":"S1","price":10.5,"quantity":2}]}}`)
 
 	c := NewClient(s.URL, nil)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st, err := c.Stats(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.PendingTimers == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitNoPending(t, c)
 	msgs, err := c.Messages(ctx, "cart_abandonment", "")
 	if err != nil {
 		t.Fatal(err)
@@ -98,14 +74,56 @@ func TestRetentionOverHTTP(t *testing.T) {
 	if r := st.Retention; r == nil || r.MessagesSent != 1 || r.MessagesExited != 1 || r.Violations != 2 {
 		t.Errorf("stats retention: got %+v, want 1 sent, 1 exited, 2 violations", r)
 	}
-	resp, err := http.Get(s.URL + "/metrics")
+	checkMetrics(t, s.URL, "cioharness_mock_messages_sent_total 1", "cioharness_mock_messages_exited_total 1",
+		`cioharness_mock_violations_total{rule="contract.event_names"} 1`)
+}
+
+// trackCall sends one authorized Track request and requires a 200.
+func trackCall(t *testing.T, base, method, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", cio.TestCredentials.TrackAuthorization())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+}
+
+// waitNoPending polls the stats until no campaign timer is pending (≤ 5 s).
+func waitNoPending(t *testing.T, c *Client) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := c.Stats(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.PendingTimers == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d campaign timers still pending after 5s", st.PendingTimers)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkMetrics requires each line in GET /metrics.
+func checkMetrics(t *testing.T, base string, lines ...string) {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, line := range []string{"cioharness_mock_messages_sent_total 1", "cioharness_mock_messages_exited_total 1",
-		`cioharness_mock_violations_total{rule="contract.event_names"} 1`} {
+	for _, line := range lines {
 		if !strings.Contains(string(body), line+"\n") {
 			t.Errorf("/metrics lacks %q", line)
 		}
