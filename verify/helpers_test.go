@@ -218,7 +218,10 @@ func (tr *traffic) verifyHTTP(t testing.TB) *report.Summary {
 }
 
 func (tr *traffic) verify() (*report.Summary, error) {
-	sum := report.New()
+	return tr.verifyInto(report.New())
+}
+
+func (tr *traffic) verifyInto(sum *report.Summary) (*report.Summary, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return sum, Run(ctx, mockcio.NewClient(tr.srv.URL, nil), tr.led, sum, Options{Now: tr.clock.now})
