@@ -13,6 +13,12 @@ import (
 // a person's journeys live in the shard of their cio_id.
 const campShards = 64
 
+// fireGrace delays resolving a journey a little past its due time: an exit
+// event stamped as landed just before the due time has its hook called a
+// moment after the store stamped it, and must still find the journey waiting.
+// MessageView.DueAt stays the exact due time; the exit rule compares with it.
+const fireGrace = 5 * time.Millisecond
+
 // journey is one person waiting in one campaign.
 type journey struct {
 	key         uint64
@@ -126,7 +132,7 @@ func (e *Engine) enter(c *campaignRT, cioID string, ev EventView, content []capt
 	sh.add(j)
 	sh.mu.Unlock()
 	e.counts.triggered.Add(1)
-	e.timers.Schedule(j.dueAt, j.key)
+	e.timers.Schedule(j.dueAt.Add(fireGrace), j.key)
 }
 
 // mayEnter applies the re-entry rule to a trigger landing at landed; a journey
@@ -310,6 +316,6 @@ func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef
 		j.key, j.person = dst.seq<<6|uint64(idx), into.CioID
 		dst.add(j)
 		dst.mu.Unlock()
-		e.timers.Schedule(j.dueAt, j.key)
+		e.timers.Schedule(j.dueAt.Add(fireGrace), j.key)
 	}
 }

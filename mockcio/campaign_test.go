@@ -176,7 +176,7 @@ func TestCampaignContentAndPending(t *testing.T) {
 	if n := e.RunDue(t0.Add(59 * time.Second)); n != 0 {
 		t.Fatalf("fired %d timers before due", n)
 	}
-	e.RunDue(t0.Add(time.Minute))
+	e.RunDue(t0.Add(time.Minute + fireGrace))
 	msgs = e.Messages("cart", "p")
 	if len(msgs) != 1 || msgs[0].Outcome != "sent" {
 		t.Fatalf("got %+v, want one sent", msgs)
