@@ -54,8 +54,13 @@ type Config struct {
 	// every step a request carried, with that request's result.
 	OnStep func(j *scenarios.Journey, step int, r *report.Result)
 
-	// Transport replaces the tuned HTTP transport (tests).
+	// Transport replaces the HTTP client (tests). By default a plain-http
+	// target gets one HTTP/1.1 keep-alive connection per sender, written
+	// and read by that sender alone, and an https target net/http with
+	// NewTransport.
 	Transport http.RoundTripper
+	// StdClient uses net/http with NewTransport for plain http too.
+	StdClient bool
 }
 
 // ConfigError names the Config field (spelled as its run flag) of a problem.

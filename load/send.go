@@ -56,15 +56,22 @@ type sender struct {
 	calls          []cio.Call
 	ptrs           []*cio.Call
 	rbuf           []byte
+	h1             *h1conn // nil: net/http
 }
 
 func (s *scheduler) sender() {
 	defer s.wg.Done()
 	w := &sender{s: s, rbuf: make([]byte, 4<<10)}
 	w.withBody, w.none = s.e.headers()
+	if s.e.cfg.Transport == nil && !s.e.cfg.StdClient {
+		w.h1 = newH1(s.e.cfg.Target, w.none, s.e.cfg.Timeout)
+	}
 	for t := range s.ready {
 		w.do(t)
 		s.done <- t
+	}
+	if w.h1 != nil {
+		w.h1.close()
 	}
 }
 
@@ -157,6 +164,9 @@ func (w *sender) account(t *task, sent time.Duration) {
 
 // roundTrip sends one request and reads the whole answer.
 func (w *sender) roundTrip(r cio.Request) (status, bytesIn int, err error) {
+	if w.h1 != nil {
+		return w.h1.do(r.Method, r.Path, r.Body)
+	}
 	var body io.Reader = http.NoBody
 	h := w.none
 	if r.Body != nil {
