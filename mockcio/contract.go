@@ -27,13 +27,17 @@ type Plan struct {
 	Line             int      `json:"-" yaml:"-"`
 }
 
-// EventSpec is one canonical event: its properties, and the aliases that name
-// the same behaviour (each an event_names violation when sent).
+// EventSpec is one canonical event: its properties (or a JSON Schema), and the
+// aliases that name the same behaviour (each an event_names violation when
+// sent).
 type EventSpec struct {
 	Name       string      `json:"name" yaml:"name"`
 	Aliases    []string    `json:"aliases,omitempty" yaml:"aliases,omitempty"`
 	Properties PropertyMap `json:"properties,omitempty" yaml:"properties,omitempty"`
-	Line       int         `json:"-" yaml:"-"`
+	// Schema is an optional JSON Schema (draft 2020-12 unless $schema says
+	// otherwise) for the event's data, checked in addition to Properties.
+	Schema any `json:"schema,omitempty" yaml:"schema,omitempty"`
+	Line   int `json:"-" yaml:"-"`
 }
 
 // PropertyMap maps property names to rules.
@@ -147,6 +151,11 @@ func (p *Plan) Validate() error {
 		}
 		if err := e.Properties.validate(e.Name); err != nil {
 			return err
+		}
+		if e.Schema != nil {
+			if _, err := compileSchema(e.Name, e.Schema); err != nil {
+				return errAt(e.Line, "event %q: %v", e.Name, err)
+			}
 		}
 	}
 	if err := p.Attributes.validate("attributes"); err != nil {

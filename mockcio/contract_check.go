@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Contract rule names, matching the checks of SPEC.md §8.
@@ -32,6 +34,7 @@ type checker struct {
 	amounts     map[string]bool
 	pairs       map[string][]int    // event name → indexes into plan.Duplicates
 	props       map[string]*propSet // canonical event name → compiled properties
+	schemas     map[string]*jsonschema.Schema
 	attrs       *propSet
 	flagUnknown bool
 }
@@ -40,13 +43,18 @@ func compilePlan(p *Plan) *checker {
 	c := &checker{
 		plan: p, events: map[string]*EventSpec{}, aliases: map[string]string{},
 		pii: map[string]bool{}, amounts: map[string]bool{}, pairs: map[string][]int{},
-		props: map[string]*propSet{}, attrs: compileProps(p.Attributes),
+		props: map[string]*propSet{}, attrs: compileProps(p.Attributes), schemas: map[string]*jsonschema.Schema{},
 		flagUnknown: p.UnknownEvents != "allow",
 	}
 	for i := range p.Events {
 		e := &p.Events[i]
 		c.events[e.Name] = e
 		c.props[e.Name] = compileProps(e.Properties)
+		if e.Schema != nil {
+			if sch, err := compileSchema(e.Name, e.Schema); err == nil { // Validate compiled it already
+				c.schemas[e.Name] = sch
+			}
+		}
 		for _, a := range e.Aliases {
 			c.aliases[a] = e.Name
 		}
@@ -163,6 +171,9 @@ func (c *checker) checkEvent(ev *EventView, out []finding) []finding {
 		}
 		if spec != nil {
 			props = c.props[spec.Name]
+			if sch := c.schemas[spec.Name]; sch != nil {
+				out = checkSchema(ev.Name, sch, ev.Data, out)
+			}
 		}
 	}
 	out = c.walkObject(ev.Name, "", props, ev.Data, 0, out)
