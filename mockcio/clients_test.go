@@ -22,6 +22,7 @@ import (
 // package-lock.json): @customerio/cdp-analytics-node@0.5.9 for Pipelines and
 // customerio-node@4.4.0 for Track v1. They skip, saying why, where node or
 // the installed packages are missing: run `npm ci --prefix testdata/clients`.
+// With CIOHARNESS_REQUIRE_CLIENTS=1 (CI) they fail instead.
 
 var clientsDir = filepath.Join("..", "testdata", "clients")
 
@@ -29,13 +30,17 @@ var clientsDir = filepath.Join("..", "testdata", "clients")
 // stdout, stderr and error (an *exec.ExitError for a non-zero exit).
 func runClient(t *testing.T, script string, args ...string) (string, string, error) {
 	t.Helper()
+	skip := t.Skipf
+	if os.Getenv("CIOHARNESS_REQUIRE_CLIENTS") != "" {
+		skip = t.Fatalf // CI: a missing client is a failure, not a skip
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not found in PATH: the real-client tests need Node 20")
+		skip("node not found in PATH: the real-client tests need Node 20")
 	}
 	for _, pkg := range []string{"customerio-node", "@customerio/cdp-analytics-node"} {
 		if _, err := os.Stat(filepath.Join(clientsDir, "node_modules", pkg, "package.json")); err != nil {
-			t.Skipf("testdata/clients/node_modules/%s missing: run npm ci --prefix testdata/clients", pkg)
+			skip("testdata/clients/node_modules/%s missing: run npm ci --prefix testdata/clients", pkg)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
