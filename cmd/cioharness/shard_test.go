@@ -123,7 +123,7 @@ func compareShardedRun(t *testing.T, got, want *report.Summary) {
 		}
 	}
 	if g, w := checkOutcomes(got), checkOutcomes(want); !slices.Equal(g, w) {
-		t.Errorf("checks differ:\n merged     %q\n whole run  %q", g, w)
+		t.Errorf("checks differ (each shard must verify only its own shoppers, though the mock holds every shard's):\n merged     %q\n whole run  %q", g, w)
 	}
 	if len(want.Histograms) == 0 {
 		t.Fatal("the whole run has no histograms")
