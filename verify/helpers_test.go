@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
@@ -90,6 +91,7 @@ type traffic struct {
 	scale  float64
 	api    cio.API
 	starts time.Time
+	inproc bool // post through the handler in process (benchmark feeding)
 }
 
 // generate builds n journeys of the d2c mix at seed and their ledger, the
@@ -133,11 +135,16 @@ func runTraffic(t testing.TB, seed int64, n int, mk func(*scenarios.Ledger) twis
 // startTraffic is runTraffic without a testing.TB; the caller closes tr.srv.
 // A twist builder returning nil is an error.
 func startTraffic(seed int64, n int, scale float64, api cio.API, mk func(*scenarios.Ledger) twist, settle time.Duration) (*traffic, error) {
+	return feed(seed, n, scale, api, mk, settle, false)
+}
+
+func feed(seed int64, n int, scale float64, api cio.API, mk func(*scenarios.Ledger) twist, settle time.Duration, inproc bool) (*traffic, error) {
 	srv, eng, clk, err := newMock(scale, testEpoch)
 	if err != nil {
 		return nil, err
 	}
-	tr := &traffic{recs: map[uint64]*scenarios.Record{}, srv: srv, clock: clk, scale: scale, api: api, starts: testEpoch.Add(time.Second)}
+	tr := &traffic{recs: map[uint64]*scenarios.Record{}, srv: srv, clock: clk, scale: scale, api: api,
+		starts: testEpoch.Add(time.Second), inproc: inproc}
 	js, led, err := generate(seed, n, scale, tr.starts)
 	tr.led = led
 	if err != nil {
@@ -195,6 +202,14 @@ func (tr *traffic) post(c *cio.Call) error {
 	req, _ := http.NewRequest(r.Method, tr.srv.URL+r.Path, bytes.NewReader(r.Body))
 	req.Header.Set("Authorization", cio.TestCredentials.Authorization(tr.api))
 	req.Header.Set("Content-Type", "application/json")
+	if tr.inproc {
+		rec := httptest.NewRecorder()
+		tr.srv.ServeHTTP(rec, req)
+		if rec.Code/100 != 2 {
+			return fmt.Errorf("%s %s: %d %s", r.Method, r.Path, rec.Code, rec.Body)
+		}
+		return nil
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

@@ -10,16 +10,15 @@ import (
 	"strings"
 )
 
-// decodeJSON decodes raw JSON keeping numbers exact; empty or null is {}.
+// decodeJSON decodes raw JSON (numbers as float64: JSON has one number
+// type); empty or null is {}.
 func decodeJSON(raw []byte) (any, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return map[string]any{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
 	var v any
-	err := dec.Decode(&v)
+	err := json.Unmarshal(raw, &v)
 	return v, err
 }
 
@@ -30,7 +29,7 @@ func jsonType(v any) string {
 		return "null"
 	case bool:
 		return "boolean"
-	case json.Number:
+	case json.Number, float64:
 		return "number"
 	case string:
 		return "string"
@@ -58,6 +57,9 @@ func equalJSON(a, b any) bool {
 	case json.Number:
 		y, ok := b.(json.Number)
 		return ok && numEqual(x, y)
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) {

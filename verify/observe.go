@@ -100,6 +100,15 @@ func (o *Observation) readRest(ctx context.Context, ins mockcio.Inspector, now f
 	if o.Messages, err = ins.Messages(ctx, "", ""); err != nil {
 		return fmt.Errorf("verify: read messages: %w", err)
 	}
+	from := now()
+	segs, err := ins.Segments(ctx)
+	if err != nil {
+		return fmt.Errorf("verify: read segments: %w", err)
+	}
+	to := now()
+	for _, s := range segs {
+		o.Segments = append(o.Segments, SegmentRead{SegmentView: s, From: from, To: to})
+	}
 	if o.Violations, err = ins.Violations(ctx); err != nil {
 		return fmt.Errorf("verify: read violations: %w", err)
 	}
@@ -151,16 +160,21 @@ type SegmentRead struct {
 	From, To time.Time
 }
 
-// readSegmentMembers reads every configured truth segment with members.
-func (o *Observation) readSegmentMembers(ctx context.Context, ins mockcio.Inspector, now func() time.Time) error {
-	for _, s := range o.Config.Segments {
+// readSegmentMembers re-reads the named truth segments with their members
+// (the evidence of a failed segments.truth).
+func (o *Observation) readSegmentMembers(ctx context.Context, ins mockcio.Inspector, names map[string]bool, now func() time.Time) error {
+	for i := range o.Segments {
+		s := &o.Segments[i]
+		if !names[s.Name] {
+			continue
+		}
 		from := now()
 		v, ok, err := ins.Segment(ctx, s.Name, true)
 		if err != nil {
 			return fmt.Errorf("verify: read segment %s: %w", s.Name, err)
 		}
 		if ok {
-			o.Segments = append(o.Segments, SegmentRead{SegmentView: v, From: from, To: now()})
+			*s = SegmentRead{SegmentView: v, From: from, To: now()}
 		}
 	}
 	return nil

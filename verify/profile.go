@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 
@@ -19,6 +20,10 @@ func (v *verifier) checkAttributes() report.Check {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			if h != nil && bytes.Equal(h.person.Attributes[k], e.Attributes[k]) {
+				t.ok()
+				continue
+			}
 			want, err := decodeJSON(e.Attributes[k])
 			if err != nil {
 				continue

@@ -45,7 +45,7 @@ func (v *verifier) dueBorderline(e *scenarios.Expected, o *scenarios.Outcome) bo
 }
 
 func (v *verifier) isExit(campaign, name string) bool {
-	for _, c := range v.led.Campaigns() {
+	for _, c := range v.campaigns {
 		if c.Name == campaign && slices.Contains(c.Exit, name) {
 			return true
 		}
@@ -222,7 +222,7 @@ func (v *verifier) warnCompression() {
 		break
 	}
 	var shortest time.Duration
-	for _, c := range v.led.Campaigns() {
+	for _, c := range v.campaigns {
 		if d := time.Duration(float64(c.Delay) / scale); scale > 0 && (shortest == 0 || d < shortest) {
 			shortest = d
 		}

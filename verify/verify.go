@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cioharness/cioharness/mockcio"
@@ -62,7 +63,15 @@ func Run(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, sum 
 	if err != nil {
 		return err
 	}
-	Apply(led, obs, sum, opt)
+	v := apply(led, obs, sum, opt)
+	// The evidence of a failed segments.truth is its members: read them for
+	// the failing segments only, then judge those again.
+	if names := v.failedSegments; len(names) > 0 {
+		if err := obs.readSegmentMembers(ctx, ins, names, v.opt.Now); err != nil {
+			return err
+		}
+		v.put(v.checkSegments())
+	}
 	return nil
 }
 
@@ -74,9 +83,6 @@ func Read(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, opt
 	opt = opt.withDefaults()
 	obs, err := observe(ctx, ins, opt.PageSize, opt.Now)
 	if err != nil {
-		return nil, err
-	}
-	if err := obs.readSegmentMembers(ctx, ins, opt.Now); err != nil {
 		return nil, err
 	}
 	onPeople := map[string]bool{}
@@ -118,6 +124,9 @@ type verifier struct {
 	sum *report.Summary
 	opt Options
 	x   *index
+
+	campaigns      []scenarios.Campaign
+	failedSegments map[string]bool // written by checkSegments
 }
 
 // Apply verifies obs against led and writes into sum: one check per SPEC.md
@@ -125,25 +134,38 @@ type verifier struct {
 // timings with their histograms, the mock's violations, and warnings for
 // checks with nothing to check and for timing compressed too far.
 func Apply(led *scenarios.Ledger, obs *Observation, sum *report.Summary, opt Options) {
+	apply(led, obs, sum, opt)
+}
+
+func apply(led *scenarios.Ledger, obs *Observation, sum *report.Summary, opt Options) *verifier {
 	opt = opt.withDefaults()
-	v := &verifier{led: led, obs: obs, sum: sum, opt: opt, x: newIndex(led)}
+	v := &verifier{led: led, obs: obs, sum: sum, opt: opt, x: newIndex(led), campaigns: led.Campaigns()}
 	v.x.addPeople(obs.People)
 	for _, a := range obs.Anonymous {
 		v.x.addAnonymous(a)
 	}
-	checks := []report.Check{
-		v.checkAnonymousMerge(), v.checkCrossContamination(), v.checkDuplicateProfiles(), v.checkPrimaryID(),
-		v.checkDelivered(), v.checkDuplicated(), v.checkProperties(), v.checkTimestamps(), v.checkOrder(),
-		v.checkAttributes(),
+	// The index is read-only from here: the checks that do not write into
+	// sum run concurrently with those that do.
+	pure := []func() report.Check{
+		v.checkAnonymousMerge, v.checkCrossContamination, v.checkDuplicateProfiles, v.checkPrimaryID,
+		v.checkDelivered, v.checkDuplicated, v.checkProperties, v.checkTimestamps, v.checkOrder,
+		v.checkAttributes, v.checkSegments,
 	}
-	checks = append(checks, v.checkSuppression()...)
+	results := make([]report.Check, len(pure))
+	var wg sync.WaitGroup
+	for i, f := range pure {
+		wg.Add(1)
+		go func() { defer wg.Done(); results[i] = f() }()
+	}
+	checks := v.checkSuppression()
 	checks = append(checks, v.checkContract()...)
-	checks = append(checks, v.checkSegments())
+	v.timeDelivery()
+	v.warnCompression()
+	wg.Wait()
+	checks = append(results[:len(results)-1:len(results)-1], append(checks, results[len(results)-1])...)
 	if c, ok := v.checkHarness(); ok {
 		checks = append(checks, c)
 	}
-	v.timeDelivery()
-	v.warnCompression()
 	for _, c := range checks {
 		v.put(c)
 		if c.Expected == 0 && c.Name != CheckHarnessValidity {
@@ -151,6 +173,7 @@ func Apply(led *scenarios.Ledger, obs *Observation, sum *report.Summary, opt Opt
 		}
 	}
 	sum.Recompute()
+	return v
 }
 
 // put replaces or appends a check by name.
