@@ -37,13 +37,18 @@ const (
 var ErrUnsupported = errors.New("not expressible in this wire format")
 
 // Encode encodes one call as a request of api.
-func Encode(api API, c *Call) (Request, error) {
+func Encode(api API, c *Call) (Request, error) { return EncodeTo(nil, api, c) }
+
+// EncodeTo is Encode appending a Pipelines or Track v2 entity body to dst, so
+// that a sender can reuse one buffer across requests (the returned Body
+// aliases dst's array). Track v1 bodies are allocated as with Encode.
+func EncodeTo(dst []byte, api API, c *Call) (Request, error) {
 	if c.Kind == 0 {
 		return Request{}, errors.New("cio: encode: call has no kind")
 	}
 	switch api {
 	case APIPipelines:
-		body, err := AppendPipelines(nil, c)
+		body, err := AppendPipelines(dst, c)
 		if err != nil {
 			return Request{}, err
 		}
@@ -55,7 +60,7 @@ func Encode(api API, c *Call) (Request, error) {
 		if c.Kind.IsEvent() && c.Anonymous() {
 			return encodeV1(c) // v2 has no anonymous person action
 		}
-		body, err := AppendV2(nil, c)
+		body, err := AppendV2(dst, c)
 		if err != nil {
 			return Request{}, err
 		}
