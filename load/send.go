@@ -56,6 +56,7 @@ type sender struct {
 	calls          []cio.Call
 	ptrs           []*cio.Call
 	rbuf           []byte
+	body           []byte  // reused request body (own HTTP/1.1 client only)
 	h1             *h1conn // nil: net/http
 }
 
@@ -93,7 +94,14 @@ func (w *sender) encode(t *task) (cio.Request, error) {
 		w.calls = append(w.calls, c)
 	}
 	if !t.batch {
-		return cio.Encode(api, &w.calls[0])
+		if w.h1 == nil { // net/http may still read a body after answering
+			return cio.Encode(api, &w.calls[0])
+		}
+		req, err := cio.EncodeTo(w.body[:0], api, &w.calls[0])
+		if cap(req.Body) > cap(w.body) {
+			w.body = req.Body[:0]
+		}
+		return req, err
 	}
 	w.ptrs = w.ptrs[:0]
 	for i := range w.calls {
