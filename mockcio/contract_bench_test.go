@@ -86,3 +86,15 @@ func BenchmarkPlanValidation(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckEvent is the plan check alone on a valid "Added to Cart".
+func BenchmarkCheckEvent(b *testing.B) {
+	c := compilePlan(BuiltinConfig().Contract)
+	ev := EventView{Name: "Added to Cart", Type: "event", Data: json.RawMessage(validCart)}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if fs := c.checkEvent(&ev, nil); len(fs) != 0 {
+			b.Fatalf("findings on a valid call: %v", fs)
+		}
+	}
+}

@@ -92,10 +92,10 @@ func orDefault(s, def string) string {
 // First-Name are one key.
 func normalizeKey(k string) string {
 	b := make([]byte, 0, len(k))
-	return string(appendNormalized(b, k))
+	return string(appendNormalized(b, []byte(k)))
 }
 
-func appendNormalized(b []byte, k string) []byte {
+func appendNormalized(b []byte, k []byte) []byte {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
@@ -112,7 +112,7 @@ func appendNormalized(b []byte, k string) []byte {
 // isPII looks k up without allocating.
 func (c *checker) isPII(k []byte) bool {
 	var buf [64]byte
-	return c.pii[string(appendNormalized(buf[:0], string(k)))]
+	return c.pii[string(appendNormalized(buf[:0], k))]
 }
 
 // finding is one violation found while checking a call.
@@ -188,12 +188,14 @@ func (c *checker) checkAttributes(attrs map[string]json.RawMessage, out []findin
 	if c.attrs == nil {
 		return out
 	}
+	noPII := *c // PII keys are fine in a profile: only event data must not hold them
+	noPII.pii = nil
 	for name, raw := range attrs {
 		r := c.attrs.byName[name]
 		if r == nil || rawNull(raw) {
 			continue
 		}
-		out = c.checkValue(identifyEvent, name, r, raw, 0, out)
+		out = noPII.checkValue(identifyEvent, name, nil, r, raw, 0, out)
 	}
 	return out
 }
@@ -217,9 +219,9 @@ func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, d
 			if r.spec.Required {
 				present++
 			}
-			out = c.checkValue(event, prefix+keyString(k), r, v, depth, out)
+			out = c.checkValue(event, prefix, k, r, v, depth, out)
 		case depth < 4 && len(c.pii) > 0 && len(v) > 0 && (v[0] == '{' || v[0] == '['):
-			out = c.checkValue(event, prefix+keyString(k), nil, v, depth, out)
+			out = c.checkValue(event, prefix, k, nil, v, depth, out)
 		}
 	})
 	if props != nil && present < len(props.required) {
@@ -233,10 +235,11 @@ func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, d
 }
 
 // checkValue checks one present value against its rule (nil: PII only),
-// recursing into arrays and objects.
-func (c *checker) checkValue(event, path string, r *propRule, raw []byte, depth int, out []finding) []finding {
+// recursing into arrays and objects. Its path is prefix + key, built only
+// when needed: a valid call allocates no path strings for scalar members.
+func (c *checker) checkValue(event, prefix string, key []byte, r *propRule, raw []byte, depth int, out []finding) []finding {
 	if r != nil && !typeOK(r.spec.Type, raw) {
-		return append(out, finding{RulePropertyTypes, event, path,
+		return append(out, finding{RulePropertyTypes, event, prefix + keyString(key),
 			fmt.Sprintf("want %s, got %s", r.spec.Type, jsonKind(raw)), clip(raw)})
 	}
 	switch raw[0] {
@@ -248,10 +251,10 @@ func (c *checker) checkValue(event, path string, r *propRule, raw []byte, depth 
 		if items == nil && (len(c.pii) == 0 || depth >= 4) {
 			return out
 		}
-		elemPath := path + "[]"
+		elemPath := prefix + keyString(key) + "[]"
 		eachElem(raw, func(el []byte) {
 			if !rawNull(el) {
-				out = c.checkValue(event, elemPath, items, el, depth+1, out)
+				out = c.checkValue(event, elemPath, nil, items, el, depth+1, out)
 			}
 		})
 	case '{':
@@ -262,7 +265,7 @@ func (c *checker) checkValue(event, path string, r *propRule, raw []byte, depth 
 		if props == nil && (len(c.pii) == 0 || depth >= 4) {
 			return out
 		}
-		out = c.walkObject(event, path+".", props, raw, depth+1, out)
+		out = c.walkObject(event, prefix+keyString(key)+".", props, raw, depth+1, out)
 	}
 	return out
 }

@@ -144,3 +144,16 @@ func mustMarshal(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }
+
+func TestContractPIIAllowedInAttributes(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(newFakeHost(1), EngineOptions{ManualTimers: true, Empty: true})
+	plan := "events: []\npii_keys: [first_name]\nattributes:\n  address: object\n"
+	if err := e.SetConfig(ConfigView{Contract: mustJSONString(plan)}); err != nil {
+		t.Fatal(err)
+	}
+	e.Identified(PersonRef{CioID: "p"}, map[string]json.RawMessage{"address": json.RawMessage(`{"first_name":"Ann"}`)}, t0)
+	if got := e.Violations(); len(got) != 0 {
+		t.Errorf("PII key inside a profile attribute: got %s, want no violation", mustMarshal(got))
+	}
+}
