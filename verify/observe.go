@@ -20,6 +20,7 @@ type Observation struct {
 	Violations []mockcio.ViolationView
 	Stats      mockcio.StatsView
 	Config     Config
+	ReadAt     time.Time // real time the mock's messages were read
 }
 
 // Config is the mock's retention configuration, decoded.
@@ -97,6 +98,7 @@ func (o *Observation) readRest(ctx context.Context, ins mockcio.Inspector, now f
 	if o.Config, err = decodeConfig(cv); err != nil {
 		return err
 	}
+	o.ReadAt = now()
 	if o.Messages, err = ins.Messages(ctx, "", ""); err != nil {
 		return fmt.Errorf("verify: read messages: %w", err)
 	}
