@@ -51,65 +51,66 @@ func placement(rec *Record) map[string]string {
 	return out
 }
 
+var identityRuleCases = []struct {
+	name   string
+	steps  []Step
+	want   map[string]string
+	people int
+}{
+	{"identify before anonymous activity", []Step{
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(1, uid, "", "Viewed Product", "e1"),
+	}, map[string]string{"e1": uid + "/direct"}, 1},
+	{"identify after anonymous activity merges it", []Step{
+		anonEvent(0, 0, anonA, "Viewed Product", "e1"),
+		anonEvent(2, 0, anonA, "Added to Cart", "e2"),
+		identifyStep(10, 0, anonA, "", mail, `{}`),
+	}, map[string]string{"e1": mail + "/anonymous_merge", "e2": mail + "/anonymous_merge"}, 1},
+	{"late anonymous event inside 5 minutes merges", []Step{
+		identifyStep(10, 0, anonA, uid, mail, `{}`),
+		anonEvent(14.9, 0, anonA, "Viewed Product", "late"),
+	}, map[string]string{"late": uid + "/anonymous_merge"}, 1},
+	{"late anonymous event outside 5 minutes stays anonymous", []Step{
+		identifyStep(10, 0, anonA, uid, mail, `{}`),
+		anonEvent(15.5, 0, anonA, "Viewed Product", "late"),
+	}, map[string]string{"late": "anon:" + anonA}, 1},
+	{"two devices, only one identifies", []Step{
+		anonEvent(0, 0, anonA, "Viewed Product", "phone"),
+		anonEvent(5, 1, anonB, "Viewed Product", "laptop"),
+		identifyStep(6, 1, anonB, "", mail, `{}`),
+		userEvent(7, "", mail, "Order Placed", "order"),
+	}, map[string]string{"phone": "anon:" + anonA, "laptop": mail + "/anonymous_merge", "order": mail + "/direct"}, 1},
+	{"second device identifies later by id: guest profile gains the id", []Step{
+		anonEvent(0, 0, anonA, "Added to Cart", "cart"),
+		identifyStep(6, 1, anonB, "", mail, `{}`),
+		identifyStep(60, 0, anonA, uid, mail, `{}`),
+	}, map[string]string{"cart": uid + "/anonymous_merge"}, 1},
+	{"anonymous events received over 30 days before the identify expire", []Step{
+		anonEvent(0, 0, anonA, "Viewed Product", "old"),
+		anonEvent(2*24*60, 0, anonA, "Viewed Product", "recent"),
+		identifyStep(31*24*60, 0, anonA, uid, "", `{}`),
+	}, map[string]string{"recent": uid + "/anonymous_merge"}, 1},
+	{"identify naming two people changes nothing", []Step{
+		identifyStep(0, 0, anonA, "", mail, `{}`),
+		identifyStep(1, 1, anonB, uid, "", `{}`),
+		identifyStep(2, 1, "", uid, mail, `{}`),
+		anonEvent(3, 1, anonB, "Viewed Product", "late"),
+	}, map[string]string{"late": uid + "/anonymous_merge"}, 2},
+	{"merge of two known profiles moves events", []Step{
+		identifyStep(0, 0, anonA, "", mail, `{"vip_tier":"none","orders_count":1}`),
+		userEvent(1, "", mail, "Order Placed", "guest-order"),
+		identifyStep(30, 1, anonB, uid, "new@example.com", `{"orders_count":2}`),
+		userEvent(31, uid, "", "Order Placed", "account-order"),
+		{Offset: min_(40), Call: cio.Call{Kind: cio.KindMerge, Primary: cio.Identifier{Type: cio.IDID, Value: uid}, Secondary: cio.Identifier{Type: cio.IDEmail, Value: mail}}},
+	}, map[string]string{"guest-order": uid + "/profile_merge", "account-order": uid + "/direct"}, 1},
+	{"two known profiles without a merge stay two", []Step{
+		identifyStep(0, 0, anonA, "", mail, `{}`),
+		identifyStep(30, 1, anonB, uid, "new@example.com", `{}`),
+	}, map[string]string{}, 2},
+}
+
 func TestLedgerIdentityRules(t *testing.T) {
-	tests := []struct {
-		name   string
-		steps  []Step
-		want   map[string]string
-		people int
-	}{
-		{"identify before anonymous activity", []Step{
-			identifyStep(0, 0, anonA, uid, mail, `{}`),
-			userEvent(1, uid, "", "Viewed Product", "e1"),
-		}, map[string]string{"e1": uid + "/direct"}, 1},
-		{"identify after anonymous activity merges it", []Step{
-			anonEvent(0, 0, anonA, "Viewed Product", "e1"),
-			anonEvent(2, 0, anonA, "Added to Cart", "e2"),
-			identifyStep(10, 0, anonA, "", mail, `{}`),
-		}, map[string]string{"e1": mail + "/anonymous_merge", "e2": mail + "/anonymous_merge"}, 1},
-		{"late anonymous event inside 5 minutes merges", []Step{
-			identifyStep(10, 0, anonA, uid, mail, `{}`),
-			anonEvent(14.9, 0, anonA, "Viewed Product", "late"),
-		}, map[string]string{"late": uid + "/anonymous_merge"}, 1},
-		{"late anonymous event outside 5 minutes stays anonymous", []Step{
-			identifyStep(10, 0, anonA, uid, mail, `{}`),
-			anonEvent(15.5, 0, anonA, "Viewed Product", "late"),
-		}, map[string]string{"late": "anon:" + anonA}, 1},
-		{"two devices, only one identifies", []Step{
-			anonEvent(0, 0, anonA, "Viewed Product", "phone"),
-			anonEvent(5, 1, anonB, "Viewed Product", "laptop"),
-			identifyStep(6, 1, anonB, "", mail, `{}`),
-			userEvent(7, "", mail, "Order Placed", "order"),
-		}, map[string]string{"phone": "anon:" + anonA, "laptop": mail + "/anonymous_merge", "order": mail + "/direct"}, 1},
-		{"second device identifies later by id: guest profile gains the id", []Step{
-			anonEvent(0, 0, anonA, "Added to Cart", "cart"),
-			identifyStep(6, 1, anonB, "", mail, `{}`),
-			identifyStep(60, 0, anonA, uid, mail, `{}`),
-		}, map[string]string{"cart": uid + "/anonymous_merge"}, 1},
-		{"anonymous events received over 30 days before the identify expire", []Step{
-			anonEvent(0, 0, anonA, "Viewed Product", "old"),
-			anonEvent(2*24*60, 0, anonA, "Viewed Product", "recent"),
-			identifyStep(31*24*60, 0, anonA, uid, "", `{}`),
-		}, map[string]string{"recent": uid + "/anonymous_merge"}, 1},
-		{"identify naming two people changes nothing", []Step{
-			identifyStep(0, 0, anonA, "", mail, `{}`),
-			identifyStep(1, 1, anonB, uid, "", `{}`),
-			identifyStep(2, 1, "", uid, mail, `{}`),
-			anonEvent(3, 1, anonB, "Viewed Product", "late"),
-		}, map[string]string{"late": uid + "/anonymous_merge"}, 2},
-		{"merge of two known profiles moves events", []Step{
-			identifyStep(0, 0, anonA, "", mail, `{"vip_tier":"none","orders_count":1}`),
-			userEvent(1, "", mail, "Order Placed", "guest-order"),
-			identifyStep(30, 1, anonB, uid, "new@example.com", `{"orders_count":2}`),
-			userEvent(31, uid, "", "Order Placed", "account-order"),
-			{Offset: min_(40), Call: cio.Call{Kind: cio.KindMerge, Primary: cio.Identifier{Type: cio.IDID, Value: uid}, Secondary: cio.Identifier{Type: cio.IDEmail, Value: mail}}},
-		}, map[string]string{"guest-order": uid + "/profile_merge", "account-order": uid + "/direct"}, 1},
-		{"two known profiles without a merge stay two", []Step{
-			identifyStep(0, 0, anonA, "", mail, `{}`),
-			identifyStep(30, 1, anonB, uid, "new@example.com", `{}`),
-		}, map[string]string{}, 2},
-	}
-	for _, tt := range tests {
+	for _, tt := range identityRuleCases {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := NewLedger().Add(journeyOf(tt.steps...), t0, 60)
 			got := placement(rec)
@@ -168,53 +169,54 @@ func TestLedgerEmailChangeByIDIsIgnored(t *testing.T) {
 	}
 }
 
+var campaignOutcomeCases = []struct {
+	name  string
+	steps []Step
+	want  string // "" = never triggered
+}{
+	{"abandoner gets the message", []Step{
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(1, uid, "", EventAddedToCart, "add"),
+	}, OutcomeSent},
+	{"buyer within the delay exits", []Step{
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(1, uid, "", EventAddedToCart, "add"),
+		userEvent(50, uid, "", EventOrderPlaced, "order"),
+	}, OutcomeExited},
+	{"buyer after the delay still got the message", []Step{
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(1, uid, "", EventAddedToCart, "add"),
+		userEvent(62, uid, "", EventOrderPlaced, "order"),
+	}, OutcomeSent},
+	{"anonymous cart merged at identify triggers from the identify", []Step{
+		anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+		identifyStep(30, 0, anonA, "", mail, `{}`),
+		userEvent(85, "", mail, EventOrderPlaced, "order"),
+	}, OutcomeExited},
+	{"old history never triggers", []Step{
+		identifyStep(-100*24*60, 0, anonA, uid, mail, `{}`),
+		userEvent(-100*24*60, uid, "", EventAddedToCart, "add"),
+	}, ""},
+	{"cart that never reaches a person never triggers", []Step{
+		anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+	}, ""},
+	{"order landed before a late-merged cart: sent, converted", []Step{
+		anonEvent(0, 0, anonA, EventAddedToCart, "add"),
+		identifyStep(10, 1, anonB, "", mail, `{}`),
+		userEvent(15, "", mail, EventOrderPlaced, "order"),
+		identifyStep(40, 0, anonA, uid, mail, `{}`),
+	}, OutcomeSent + "+converted"},
+	{"second cart after the due time enters again", []Step{
+		identifyStep(0, 0, anonA, uid, mail, `{}`),
+		userEvent(1, uid, "", EventAddedToCart, "add"),
+		userEvent(30, uid, "", EventAddedToCart, "add-while-waiting"),
+		userEvent(70, uid, "", EventAddedToCart, "add-again"),
+		userEvent(80, uid, "", EventOrderPlaced, "order"),
+	}, OutcomeSent + "," + OutcomeExited},
+}
+
 func TestLedgerCampaignOutcome(t *testing.T) {
-	tests := []struct {
-		name  string
-		steps []Step
-		want  string // "" = never triggered
-	}{
-		{"abandoner gets the message", []Step{
-			identifyStep(0, 0, anonA, uid, mail, `{}`),
-			userEvent(1, uid, "", EventAddedToCart, "add"),
-		}, OutcomeSent},
-		{"buyer within the delay exits", []Step{
-			identifyStep(0, 0, anonA, uid, mail, `{}`),
-			userEvent(1, uid, "", EventAddedToCart, "add"),
-			userEvent(50, uid, "", EventOrderPlaced, "order"),
-		}, OutcomeExited},
-		{"buyer after the delay still got the message", []Step{
-			identifyStep(0, 0, anonA, uid, mail, `{}`),
-			userEvent(1, uid, "", EventAddedToCart, "add"),
-			userEvent(62, uid, "", EventOrderPlaced, "order"),
-		}, OutcomeSent},
-		{"anonymous cart merged at identify triggers from the identify", []Step{
-			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
-			identifyStep(30, 0, anonA, "", mail, `{}`),
-			userEvent(85, "", mail, EventOrderPlaced, "order"),
-		}, OutcomeExited},
-		{"old history never triggers", []Step{
-			identifyStep(-100*24*60, 0, anonA, uid, mail, `{}`),
-			userEvent(-100*24*60, uid, "", EventAddedToCart, "add"),
-		}, ""},
-		{"cart that never reaches a person never triggers", []Step{
-			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
-		}, ""},
-		{"order landed before a late-merged cart: sent, converted", []Step{
-			anonEvent(0, 0, anonA, EventAddedToCart, "add"),
-			identifyStep(10, 1, anonB, "", mail, `{}`),
-			userEvent(15, "", mail, EventOrderPlaced, "order"),
-			identifyStep(40, 0, anonA, uid, mail, `{}`),
-		}, OutcomeSent + "+converted"},
-		{"second cart after the due time enters again", []Step{
-			identifyStep(0, 0, anonA, uid, mail, `{}`),
-			userEvent(1, uid, "", EventAddedToCart, "add"),
-			userEvent(30, uid, "", EventAddedToCart, "add-while-waiting"),
-			userEvent(70, uid, "", EventAddedToCart, "add-again"),
-			userEvent(80, uid, "", EventOrderPlaced, "order"),
-		}, OutcomeSent + "," + OutcomeExited},
-	}
-	for _, tt := range tests {
+	for _, tt := range campaignOutcomeCases {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := NewLedger(CartAbandonment).Add(journeyOf(tt.steps...), t0, 60)
 			var got []string
