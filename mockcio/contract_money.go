@@ -3,11 +3,22 @@ package mockcio
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 )
 
-var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+// isCurrencyCode reports whether raw is a JSON string of three upper-case
+// letters (an ISO-4217 code such as "USD").
+func isCurrencyCode(raw []byte) bool {
+	if len(raw) != 5 || raw[0] != '"' || raw[4] != '"' {
+		return false
+	}
+	for _, c := range raw[1:4] {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 // checkMoney applies the money convention to an event's amounts: amounts are
 // numbers (never strings), integers in minor-unit mode, accompanied by a
@@ -23,12 +34,11 @@ func (c *checker) checkMoney(event string, data []byte, out []finding) []finding
 		case rawNull(v):
 		case c.amounts[string(k)]:
 			hasAmount = true
-			out = c.checkAmount(event, string(k), v, out)
+			out = c.checkAmount(event, "", k, v, out)
 			if string(k) == m.Total {
 				total, haveTotal = numberOf(v)
 			}
 		case string(k) == m.Items && v[0] == '[':
-			itemsPath := m.Items + "[]."
 			eachElem(v, func(it []byte) {
 				var price, qty float64 = 0, 1
 				havePrice := false
@@ -37,7 +47,7 @@ func (c *checker) checkMoney(event string, data []byte, out []finding) []finding
 						return
 					}
 					if c.amounts[string(ik)] {
-						out = c.checkAmount(event, itemsPath+string(ik), iv, out)
+						out = c.checkAmount(event, m.Items+"[].", ik, iv, out)
 					}
 					switch string(ik) {
 					case "price":
@@ -71,16 +81,21 @@ func (c *checker) checkMoney(event string, data []byte, out []finding) []finding
 	return out
 }
 
-func (c *checker) checkAmount(event, path string, raw json.RawMessage, out []finding) []finding {
+// checkAmount checks one amount; its path (prefix + key) is built only for a
+// finding.
+func (c *checker) checkAmount(event, prefix string, key []byte, raw json.RawMessage, out []finding) []finding {
+	msg := ""
 	switch {
 	case raw[0] == '"':
-		return append(out, finding{RuleMoney, event, path, "amount sent as a string", clip(raw)})
+		msg = "amount sent as a string"
 	case !isNumber(raw):
-		return append(out, finding{RuleMoney, event, path, "amount is not a number", clip(raw)})
+		msg = "amount is not a number"
 	case c.money.Convention == "minor" && !isInteger(raw):
-		return append(out, finding{RuleMoney, event, path, "decimal amount in minor-unit convention", clip(raw)})
+		msg = "decimal amount in minor-unit convention"
+	default:
+		return out
 	}
-	return out
+	return append(out, finding{RuleMoney, event, prefix + string(key), msg, clip(raw)})
 }
 
 func (c *checker) checkCurrency(event string, data []byte, out []finding) []finding {
@@ -89,8 +104,7 @@ func (c *checker) checkCurrency(event string, data []byte, out []finding) []find
 	if !ok || rawNull(raw) {
 		return append(out, finding{RuleMoney, event, key, "amount without currency", nil})
 	}
-	var s string
-	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil || !currencyRE.MatchString(s) {
+	if !isCurrencyCode(raw) {
 		return append(out, finding{RuleMoney, event, key, "currency is not an ISO-4217 code such as USD", clip(raw)})
 	}
 	return out
