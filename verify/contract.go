@@ -55,10 +55,11 @@ func (v *verifier) checkContract() []report.Check {
 		}
 		c.Observed = c.Expected - c.Failed
 		c.Passed = c.Failed == 0
-		if c.Expected == 0 {
+		switch {
+		case c.Expected == 0:
 			c.Note = NotApplicable + " (no event reached the mock)"
-		} else {
-			c.Note = fmt.Sprintf("counted over the %d events the mock checked against the plan", checked)
+		case c.Failed > 0:
+			c.Note = fmt.Sprintf("%d violations over the %d events the mock checked against the plan", c.Failed, checked)
 		}
 		out = append(out, c)
 	}

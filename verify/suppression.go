@@ -219,8 +219,18 @@ func (v *verifier) timeDelivery() {
 				first = c.ev.ReceivedAt
 			}
 		}
-		v.sum.RecordDelivery(l.ev.Name, max(first.Sub(l.intended), 0))
+		v.sum.RecordDelivery(deliveryName(l.ev), max(first.Sub(l.intended), 0))
 	}
+}
+
+// deliveryName is the per-event delivery histogram of an event: its name for
+// track events; pages and screens (named after paths) share "(page)" and
+// "(screen)".
+func deliveryName(ev *scenarios.ExpectedEvent) string {
+	if ev.Type == "event" || ev.Type == "" {
+		return ev.Name
+	}
+	return "(" + ev.Type + ")"
 }
 
 // warnCompression warns when the shortest scaled campaign delay is under ten
