@@ -150,7 +150,7 @@ type started struct {
 }
 
 func newRunner(o *runOpts, mk *mockConn, target string, env *Env) (*runner, error) {
-	r := &runner{o: o, env: env, mk: mk, target: target, led: scenarios.NewLedger(),
+	r := &runner{o: o, env: env, mk: mk, target: target, led: ledgerFor(o),
 		toLedger: make(chan started, 4096), ledgerDone: make(chan struct{}), byScenario: map[string]*report.JourneyCounts{}}
 	var err error
 	r.gen, err = scenarios.NewGenerator(o.mix, scenarios.Options{Seed: o.seed, Epoch: time.Now(), TimeScale: o.timeScale})

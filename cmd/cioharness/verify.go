@@ -1,0 +1,34 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/cioharness/cioharness/mockcio"
+	"github.com/cioharness/cioharness/report"
+	"github.com/cioharness/cioharness/scenarios"
+	"github.com/cioharness/cioharness/verify"
+)
+
+func init() { verifyRun = runVerify }
+
+// runVerify is the verifier wired into `run` (the settle wait is done by the
+// caller): the checks of SPEC.md §8, delivery and suppression timings. Timing
+// boundaries closer than the harness's own worst lag are not judged.
+func runVerify(ctx context.Context, led *scenarios.Ledger, ins mockcio.Inspector, sum *report.Summary) error {
+	tol := max(verify.DefaultTolerance, time.Duration(sum.Harness.MaxLagMS*float64(time.Millisecond)))
+	return verify.Run(ctx, ins, led, sum, verify.Options{Tolerance: tol})
+}
+
+// ledgerFor returns the ledger of a run: it predicts the outcomes of the
+// campaigns pushed to the mock (--campaigns, else the built-ins).
+func ledgerFor(o *runOpts) *scenarios.Ledger {
+	cs := mockcio.BuiltinConfig().Campaigns
+	if o.campaignsText != nil {
+		if parsed, _, err := mockcio.ParseCampaigns(o.campaigns, o.campaignsText); err == nil {
+			cs = parsed
+		}
+	}
+	lc, _ := verify.LedgerCampaigns(cs)
+	return scenarios.NewLedger(lc...)
+}
