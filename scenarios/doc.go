@@ -50,7 +50,10 @@
 //     all its events (via profile_merge: Customer.io moves 30 days at once,
 //     the rest later); the secondary goes. A missing primary or secondary
 //     makes it a no-op.
-//   - Delete and suppress remove the person (suppress also blocks its id).
+//   - Delete and suppress remove the person; suppress also blocks its
+//     identifiers (or the one named, when nobody has it) until an unsuppress
+//     of one of them frees the group. Calls for blocked identifiers are
+//     ignored; a later call re-creates a fresh person.
 //
 // Attributes are the union of the identify data in arrival order (later
 // values win), plus id and email. Events carry name, type, id, data, offset,

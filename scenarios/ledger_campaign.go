@@ -3,6 +3,8 @@ package scenarios
 import (
 	"encoding/json"
 	"slices"
+
+	"github.com/cioharness/cioharness/cio"
 	"sort"
 	"time"
 )
@@ -59,20 +61,32 @@ func landsBefore(a, b *ExpectedEvent) bool {
 	return a.Offset < b.Offset
 }
 
-// content keeps the members of a trigger's data a message shows.
+// content keeps the members of a trigger's data a message shows, in the
+// order of keys.
 func content(data json.RawMessage, keys []string) json.RawMessage {
-	var m map[string]json.RawMessage
-	if len(keys) == 0 || json.Unmarshal(data, &m) != nil {
+	if len(keys) == 0 {
 		return nil
 	}
-	keep := map[string]json.RawMessage{}
-	for _, k := range keys {
-		if v, ok := m[k]; ok {
-			keep[k] = v
+	vals := make([][]byte, len(keys))
+	if !eachMember(data, func(k string, v []byte) {
+		if i := slices.Index(keys, k); i >= 0 {
+			vals[i] = v
 		}
+	}) {
+		return nil
 	}
-	b, _ := json.Marshal(keep)
-	return b
+	out := append(make([]byte, 0, len(data)), '{')
+	for i, k := range keys {
+		if vals[i] == nil {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(cio.AppendString(out, k), ':')
+		out = append(out, vals[i]...)
+	}
+	return append(out, '}')
 }
 
 // Segment is a truth segment over events: a person is a member when every

@@ -21,7 +21,7 @@ type pstate struct {
 type anonState struct {
 	id       string
 	pending  []ExpectedEvent // not (yet) on a person
-	traits   []map[string]json.RawMessage
+	traits   []member
 	linked   *pstate
 	linkedAt time.Duration
 }
@@ -35,16 +35,16 @@ type sim struct {
 	byEmail map[string]*pstate
 	anon    map[string]*anonState
 	anonSeq []*anonState
-	blocked map[string]bool
+	blocked map[string][]string // blocked identifier keys → their group
 }
 
 // simulate derives a journey's record. Calls arrive in step order; a step with
 // a negative offset (history) is sent at the start, so it arrives at offset 0.
 func simulate(j *Journey, start time.Time, scale float64, campaigns []Campaign) *Record {
 	s := &sim{
-		rec: &Record{Index: j.Index, Scenario: j.Scenario, Start: start, TimeScale: scale},
-		j:   j, byID: map[string]*pstate{}, byEmail: map[string]*pstate{}, anon: map[string]*anonState{},
-		blocked: map[string]bool{},
+		rec: &Record{Index: j.Index, Scenario: j.Scenario, Start: start, TimeScale: scale,
+			Calls: make([]CallRecord, 0, len(j.Steps))},
+		j: j, byID: map[string]*pstate{}, byEmail: map[string]*pstate{}, anon: map[string]*anonState{},
 	}
 	var last time.Duration
 	for i := range j.Steps {
@@ -96,20 +96,35 @@ func (s *sim) apply(st *Step, arr time.Duration) {
 		s.merge(c, arr)
 	case c.Kind == cio.KindDelete, c.Kind == cio.KindSuppress:
 		p := s.find(c.Person())
-		if c.Kind == cio.KindSuppress { // blocks the person's identifiers, or the one named
-			s.blocked[c.Person().Key()] = true
-			if p != nil {
-				for _, id := range idents(&cio.Call{UserID: p.exp.ID, Email: p.exp.Email}) {
-					s.blocked[id.Key()] = true
-				}
-			}
+		if c.Kind == cio.KindSuppress {
+			s.block(c.Person(), p)
 		}
 		if p != nil {
 			p.gone = true
 			s.unindex(p)
 		}
 	case c.Kind == cio.KindUnsuppress:
-		delete(s.blocked, c.Person().Key())
+		for _, k := range s.blocked[c.Person().Key()] { // frees what was blocked together
+			delete(s.blocked, k)
+		}
+	}
+}
+
+// block blocks the identifiers of p (or the one named, when nobody has it)
+// as one group.
+func (s *sim) block(named cio.Identifier, p *pstate) {
+	if s.blocked == nil {
+		s.blocked = map[string][]string{}
+	}
+	group := []string{named.Key()}
+	if p != nil {
+		group = group[:0]
+		for _, id := range idents(&cio.Call{UserID: p.exp.ID, Email: p.exp.Email}) {
+			group = append(group, id.Key())
+		}
+	}
+	for _, k := range group {
+		s.blocked[k] = group
 	}
 }
 
@@ -146,7 +161,7 @@ func (s *sim) find(id cio.Identifier) *pstate {
 }
 
 func (s *sim) newPerson() *pstate {
-	p := &pstate{exp: &Expected{Journey: s.j.Index, Attributes: map[string]json.RawMessage{}, Events: []ExpectedEvent{}}}
+	p := &pstate{exp: &Expected{Journey: s.j.Index, Attributes: make(map[string]json.RawMessage, 12), Events: []ExpectedEvent{}}}
 	s.people = append(s.people, p)
 	return p
 }
@@ -178,7 +193,7 @@ func idents(c *cio.Call) []cio.Identifier {
 // cio_id), the call changes nothing (ok false). p nil with ok: create.
 func (s *sim) resolveIdentify(ids []cio.Identifier) (p *pstate, ok bool) {
 	for _, id := range ids {
-		if s.blocked[id.Key()] {
+		if s.blocked[id.Key()] != nil {
 			return nil, false
 		}
 		q := s.find(id)
@@ -223,10 +238,8 @@ func (s *sim) gain(p *pstate, ids []cio.Identifier) {
 
 func (s *sim) identify(st *Step, arr time.Duration) {
 	c := &st.Call
-	var attrs map[string]json.RawMessage
-	if len(bytes.TrimSpace(c.Data)) > 0 {
-		_ = json.Unmarshal(c.Data, &attrs) // generated data is an object
-	}
+	var attrs []member
+	eachMember(c.Data, func(k string, v []byte) { attrs = append(attrs, member{k, v}) })
 	ids := idents(c)
 	if len(ids) == 0 { // traits for an anonymous id alone: kept for its merge
 		if c.AnonymousID != "" {
@@ -234,7 +247,7 @@ func (s *sim) identify(st *Step, arr time.Duration) {
 			if p := live(a.linked); p != nil {
 				setAttrs(p, attrs)
 			} else {
-				a.traits = append(a.traits, attrs)
+				a.traits = append(a.traits, attrs...)
 			}
 		}
 		return
@@ -253,9 +266,15 @@ func (s *sim) identify(st *Step, arr time.Duration) {
 	}
 }
 
-func setAttrs(p *pstate, attrs map[string]json.RawMessage) {
-	for k, v := range attrs {
-		p.exp.Attributes[k] = v
+// member is one top-level member of a JSON object.
+type member struct {
+	key string
+	val json.RawMessage
+}
+
+func setAttrs(p *pstate, attrs []member) {
+	for _, m := range attrs {
+		p.exp.Attributes[m.key] = m.val
 	}
 }
 
@@ -277,10 +296,8 @@ func (s *sim) link(p *pstate, st *Step, arr time.Duration) {
 		}
 	}
 	for _, t := range a.traits {
-		for k, v := range t {
-			if cur, ok := p.exp.Attributes[k]; !ok || isBlank(cur) {
-				p.exp.Attributes[k] = v
-			}
+		if cur, ok := p.exp.Attributes[t.key]; !ok || isBlank(cur) {
+			p.exp.Attributes[t.key] = t.val
 		}
 	}
 	a.pending, a.traits = nil, nil
@@ -292,7 +309,7 @@ func (s *sim) event(st *Step, arr time.Duration) {
 		Timestamp: s.at(st.Offset), AnonymousID: c.AnonymousID, Device: st.Device, Landed: arr}
 	if !c.Anonymous() {
 		who := c.Person() // the id when known, else the email
-		if s.blocked[who.Key()] {
+		if s.blocked[who.Key()] != nil {
 			return
 		}
 		p := s.find(who)

@@ -281,3 +281,48 @@ func TestLedgerSegment(t *testing.T) {
 		t.Errorf("PersonAt(+50m) has %d events, want 1 (the cart, not yet the order)", got)
 	}
 }
+
+func TestLedgerSuppressAndDelete(t *testing.T) {
+	suppress := Step{Offset: min_(5), Call: cio.Call{Kind: cio.KindSuppress, UserID: uid}}
+	unsuppress := Step{Offset: min_(8), Call: cio.Call{Kind: cio.KindUnsuppress, UserID: uid}}
+	del := Step{Offset: min_(5), Call: cio.Call{Kind: cio.KindDelete, UserID: uid}}
+	tests := []struct {
+		name   string
+		steps  []Step
+		events []string // event ids on the one person at the end; nil = nobody
+	}{
+		{"suppressed identifiers are ignored", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`), userEvent(1, uid, "", "A", "e1"), suppress,
+			userEvent(6, uid, "", "B", "e2"), identifyStep(7, 0, "", "", mail, `{}`),
+		}, nil},
+		{"unsuppress frees the identifiers for a fresh person", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`), userEvent(1, uid, "", "A", "e1"), suppress, unsuppress,
+			userEvent(9, "", mail, "B", "e2"),
+		}, []string{"e2"}},
+		{"a deleted person is re-created by a later call", []Step{
+			identifyStep(0, 0, anonA, uid, mail, `{}`), userEvent(1, uid, "", "A", "e1"), del,
+			userEvent(6, uid, "", "B", "e2"),
+		}, []string{"e2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := NewLedger().Add(journeyOf(tt.steps...), t0, 60)
+			if tt.events == nil {
+				if len(rec.People) != 0 {
+					t.Errorf("people = %d, want none", len(rec.People))
+				}
+				return
+			}
+			if len(rec.People) != 1 {
+				t.Fatalf("people = %d, want 1", len(rec.People))
+			}
+			var got []string
+			for _, ev := range rec.People[0].Events {
+				got = append(got, ev.ID)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.events, ",") {
+				t.Errorf("events = %v, want %v", got, tt.events)
+			}
+		})
+	}
+}
