@@ -11,8 +11,8 @@
 # request at most 1.5x wrk's.
 #
 # Knobs: BENCH_DURATION (s, default 10), BENCH_CONNS (50), BENCH_REPS (2),
-# BENCH_RATE (journeys/s for cioharness, default 4000), BENCH_GOBENCH=1 also
-# runs the Go benchmarks (load: BenchmarkEngine vs BenchmarkBaselineClient).
+# BENCH_RATE (journeys/s for cioharness, default 4000), BENCH_GOOPS (requests
+# per Go benchmark run, default 200000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +66,8 @@ run_wrk() {
 	WRK_RPS=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk.txt")
 	WRK_CPU=$(cpu_of "$OUT/wrk.time")
 	WRK_SRV=$(echo "$s1 - $s0" | bc -l)
+	WRK_ALL="$WRK_ALL$(us "$WRK_CPU" "$WRK_REQ")
+"
 }
 
 run_gen() {
@@ -84,6 +86,7 @@ run_gen() {
 }
 
 us() { echo "scale=1; 1000000 * $1 / $2" | bc -l; }
+WRK_ALL=""
 
 echo "bench: server http://$ADDR · payload $(wc -c <"$OUT/payload.json") bytes · $CONNS connections · ${DURATION}s per tool · $REPS repetitions"
 printf '%-4s %-11s %10s %10s %12s %12s\n' rep tool requests "req/s" "cpu-us/req" "server-us/req"
@@ -98,6 +101,14 @@ for rep in $(seq "$REPS"); do
 done
 echo "goal: cioharness cpu-us/req <= 1.5x wrk's (client CPU includes journey generation, the ledger and the idle embedded mock)"
 
-if [ "${BENCH_GOBENCH:-0}" = 1 ]; then
-	go test -run '^$' -bench 'Engine|BaselineClient' -benchtime 100000x -count 3 ./load
-fi
+# The engine alone, client CPU only: the Go benchmarks against the same
+# server, with real d2c journeys generated before the timer starts (no
+# generation, ledger or mock in the measured process), next to a minimal
+# net/http closed-loop client.
+go test -c -o "$OUT/load.test" ./load
+GOB=$(CIOHARNESS_BENCH_TARGET="http://$ADDR" "$OUT/load.test" -test.run '^$' -test.bench 'Engine$|BaselineClient' \
+	-test.benchtime "${BENCH_GOOPS:-200000}x" -test.count "$REPS")
+echo "$GOB" | grep -E '^Benchmark'
+WRK_MEAN=$(echo "$WRK_ALL" | awk 'NF {s+=$1; n++} END {printf "%.2f", s/n}')
+echo "$GOB" | awk -v w="$WRK_MEAN" '/^Benchmark/ {for (i=1; i<NF; i++) if ($(i+1)=="cpu-us/req") {s[$1]+=$i; n[$1]++}}
+	END {for (k in s) printf "%-28s %6.1f cpu-us/req = %.2fx wrk (%s us/req)\n", k, s[k]/n[k], s[k]/n[k]/w, w}'

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,20 +46,29 @@ func newCachedSource(tb testing.TB, n int) (cachedSource, float64) {
 	return c, float64(steps) / float64(n)
 }
 
-func discardServer() *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// benchTarget returns the server the benchmarks send to: the one named by
+// CIOHARNESS_BENCH_TARGET (bench/bench.sh passes its out-of-process server, so
+// that cpu-us/req is the client's alone), else an in-process discard server
+// (cpu-us/req then includes the server).
+func benchTarget(b *testing.B) string {
+	if t := os.Getenv("CIOHARNESS_BENCH_TARGET"); t != "" {
+		return t
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		_, _ = w.Write([]byte("{}"))
 	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
 
 const benchConns = 50
 
 // BenchmarkEngine drives real d2c journey payloads (Pipelines) at a start
 // rate far above what loopback sustains, with 50 requests in flight, against
-// an in-process discard server. One op is one request; cpu-us/req is the
-// process's user+sys CPU (engine and server) per request. Compare it with
-// BenchmarkBaselineClient from the same run.
+// a discard server (see benchTarget). Journeys are generated before the
+// timer starts. One op is one request; cpu-us/req is the process's user+sys
+// CPU per request. Compare it with BenchmarkBaselineClient from the same run.
 func BenchmarkEngine(b *testing.B) { benchEngine(b, false) }
 
 // BenchmarkEngineStdClient is BenchmarkEngine over net/http (as for https).
@@ -66,11 +76,10 @@ func BenchmarkEngineStdClient(b *testing.B) { benchEngine(b, true) }
 
 func benchEngine(b *testing.B, std bool) {
 	src, stepsPerJourney := newCachedSource(b, 500)
-	srv := discardServer()
-	defer srv.Close()
+	target := benchTarget(b)
 	journeys := uint64(float64(b.N)/stepsPerJourney) + 1
 	cfg := Config{Source: src, Plan: Plan{Pacer: Constant{1e6}, Journeys: journeys}, TimeScale: 1e7,
-		Target: srv.URL, API: cio.APIPipelines, Credentials: cio.TestCredentials, Concurrency: benchConns, StdClient: std}
+		Target: target, API: cio.APIPipelines, Credentials: cio.TestCredentials, Concurrency: benchConns, StdClient: std}
 	e, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -107,8 +116,7 @@ func BenchmarkBaselineClient(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := discardServer()
-	defer srv.Close()
+	target := benchTarget(b)
 	client := &http.Client{Transport: NewTransport(benchConns, time.Minute)}
 	auth := cio.TestCredentials.PipelinesAuthorization()
 	var left atomic.Int64
@@ -123,7 +131,7 @@ func BenchmarkBaselineClient(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for left.Add(-1) >= 0 {
-				r, _ := http.NewRequest(req.Method, srv.URL+req.Path, bytes.NewReader(req.Body))
+				r, _ := http.NewRequest(req.Method, target+req.Path, bytes.NewReader(req.Body))
 				r.Header.Set("Content-Type", "application/json")
 				r.Header.Set("Authorization", auth)
 				resp, err := client.Do(r)

@@ -49,7 +49,7 @@ func startProgress(w io.Writer, enabled bool, planned uint64, stats func() load.
 	}
 	empty := ""
 	pr.line.Store(&empty)
-	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(progressEvery))
+	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(progressEvery), mpb.WithAutoRefresh())
 	pr.bar = pr.p.AddBar(int64(planned),
 		mpb.PrependDecorators(decor.Name("journeys "), decor.CountersNoUnit("%d / %d", decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return *pr.line.Load() })),
@@ -67,9 +67,11 @@ func (pr *progress) poll() {
 	for {
 		select {
 		case <-pr.stop:
-			st := pr.stats()
-			pr.bar.SetCurrent(int64(st.Started))
-			pr.bar.SetTotal(-1, true)
+			if st := pr.stats(); st.Started >= st.Planned {
+				pr.bar.SetCurrent(int64(st.Started)) // completes the bar
+			} else {
+				pr.bar.Abort(false) // interrupted: leave it where it stopped
+			}
 			pr.p.Wait()
 			return
 		case now := <-t.C:
@@ -85,7 +87,7 @@ func (pr *progress) poll() {
 
 // progressLine is the text after the bar.
 func progressLine(st load.Stats, rps float64) string {
-	return fmt.Sprintf("%7.0f req/s  %d errors  %d in flight  max lag %v",
+	return fmt.Sprintf("%.0f req/s, %d err, %d in flight, lag %v",
 		rps, st.Errors, st.InFlight, st.MaxLag.Round(time.Millisecond))
 }
 
