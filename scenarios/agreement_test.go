@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -86,8 +87,22 @@ func TestLedgerAgreesWithTheMock(t *testing.T) {
 			clock.Set(end)
 			eng.RunDue(end)
 			compare(t, l, srv)
+			vs, err := srv.Violations(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				t.Errorf("built-in traffic breaks the built-in tracking plan: %s ×%d, e.g. %s", v.Rule, v.Count, firstSample(v.Samples))
+			}
 		})
 	}
+}
+
+func firstSample(s []json.RawMessage) string {
+	if len(s) == 0 {
+		return "-"
+	}
+	return string(s[0])
 }
 
 func send(t *testing.T, srv *mockcio.Server, api cio.API, c *cio.Call) {
