@@ -172,8 +172,8 @@ func writeSample(w io.Writer, j *scenarios.Journey, api cio.API, o sampleOpts, n
 	for i, st := range j.Steps {
 		c := st.Call
 		c.Timestamp = start.Add(time.Duration(float64(st.Offset) / o.timeScale))
-		fmt.Fprintf(&b, "\n### step %d at %+v shopper time, device %d (%s), action time %s\n",
-			i+1, st.Offset, st.Device, j.Shopper.Devices[st.Device].Kind, c.Timestamp.Format("2006-01-02T15:04:05.000Z07:00"))
+		fmt.Fprintf(&b, "\n### step %d at %s shopper time, device %d (%s), action time %s\n",
+			i+1, fmtOffset(st.Offset), st.Device, j.Shopper.Devices[st.Device].Kind, c.Timestamp.Format("2006-01-02T15:04:05.000Z07:00"))
 		req, err := cio.Encode(api, &c)
 		if err != nil {
 			if errors.Is(err, cio.ErrUnsupported) {
@@ -189,4 +189,21 @@ func writeSample(w io.Writer, j *scenarios.Journey, api cio.API, o sampleOpts, n
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fmtOffset prints a shopper-time offset with days: "+1h5m0s", "-41d23h50m58s".
+func fmtOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	const day = 24 * time.Hour
+	if d < day {
+		return sign + d.String()
+	}
+	rest := ""
+	if d%day != 0 {
+		rest = (d % day).String()
+	}
+	return fmt.Sprintf("%s%dd%s", sign, d/day, rest)
 }
