@@ -55,6 +55,7 @@ var emailDomains = []string{"example.com", "example.net", "example.org"}
 // name pools and discount codes. Journeys pick from it with their own rng.
 type data struct {
 	products   []*product
+	byCategory map[string][]*product
 	firstNames []string
 	lastNames  []string
 	firstSlugs []string // lower-case, for email local parts
@@ -86,6 +87,10 @@ func newData(seed int64) *data {
 			d.products = append(d.products, newProduct(c, sz, name, base, f.IntRange(10000, 99999)))
 		}
 	}
+	d.byCategory = map[string][]*product{}
+	for _, p := range d.products {
+		d.byCategory[p.category] = append(d.byCategory[p.category], p)
+	}
 	for i := 0; i < namePool; i++ {
 		first, last := f.FirstName(), f.LastName()
 		d.firstNames, d.firstSlugs = append(d.firstNames, first), append(d.firstSlugs, slug(first))
@@ -97,6 +102,24 @@ func newData(seed int64) *data {
 		}
 	}
 	return d
+}
+
+// categoryNames lists the catalog's categories.
+func categoryNames() []string {
+	out := make([]string, len(categories))
+	for i, c := range categories {
+		out[i] = c.name
+	}
+	return out
+}
+
+// pick returns a random product, of category when it is not empty.
+func (d *data) pick(r *rng, category string) *product {
+	list := d.products
+	if category != "" {
+		list = d.byCategory[category]
+	}
+	return list[r.intn(len(list))]
 }
 
 func newProduct(c categorySpec, sz sizeSpec, name string, base int64, num int) *product {

@@ -101,7 +101,8 @@ type step struct {
 	then, els []*step // branch arms; repeat body in then
 	device    int     // switch_device
 	product   productPick
-	anonymous bool // event sent with the anonymous id only, even after identify
+	category  string // products picked come from this category ("" = any)
+	anonymous bool   // event sent with the anonymous id only, even after identify
 	by        identBy
 	consent   bool
 	noProfile bool // order_placed: no profile update after the order

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,10 +20,10 @@ type stepSpec struct {
 func noDefaults(*step) {}
 
 var stepSpecs = map[op]stepSpec{
-	opViewProducts: {keys: []string{"count", "gap", "product", "anonymous"}, scalar: "count",
+	opViewProducts: {keys: []string{"count", "gap", "product", "category", "anonymous"}, scalar: "count",
 		defaults: func(s *step) { s.gap = dist{kind: distUniform, a: 20e9, b: 90e9} }},
 	opPageView:             {keys: []string{"path", "title", "anonymous"}, scalar: "path", required: "path", defaults: noDefaults},
-	opAddToCart:            {keys: []string{"quantity", "product"}, scalar: "quantity", defaults: func(s *step) { s.product = pickCurrent }},
+	opAddToCart:            {keys: []string{"quantity", "product", "category"}, scalar: "quantity", defaults: func(s *step) { s.product = pickCurrent }},
 	opRemoveFromCart:       {defaults: noDefaults},
 	opCheckoutStarted:      {defaults: noDefaults},
 	opOrderPlaced:          {keys: []string{"discount", "profile"}, defaults: noDefaults},
@@ -65,6 +66,11 @@ func (p *parser) param(st *step, op, key string, v *yaml.Node, s *Scenario) {
 		}
 	case "anonymous":
 		st.anonymous = p.boolean(v, what)
+	case "category":
+		st.category = p.str(v, what)
+		if !slices.Contains(categoryNames(), st.category) {
+			p.errorf(v, "%s: unknown category %q (want one of: %s)", what, st.category, strings.Join(categoryNames(), ", "))
+		}
 	case "path":
 		st.path = p.textTmpl(v, what)
 	case "title":

@@ -37,6 +37,7 @@ func TestParseErrorsCarryFileLine(t *testing.T) {
 		{"pii key in event", "scenario: x\ndevices: [mobile]\nsteps:\n  - custom_event:\n      name: Quiz Completed\n      properties:\n        email: x\n", ":7: custom_event.properties.email: personal data"},
 		{"unknown variable", "scenario: x\ndevices: [mobile]\nsteps:\n  - page_view: \"/p/{product.colour}\"\n", ":4: page_view.path: unknown variable {product.colour}"},
 		{"reserved attribute", "scenario: x\ndevices: [mobile]\nsteps:\n  - identify: {by: email, attributes: {email: a@b.c}}\n", ":4: identify.attributes.email: reserved key"},
+		{"unknown category", "scenario: x\ndevices: [mobile]\nsteps:\n  - view_products: {category: Shoes}\n", ":4: view_products.category: unknown category \"Shoes\""},
 		{"missing required", "scenario: x\ndevices: [mobile]\nsteps:\n  - custom_event: {type: page}\n", ":4: custom_event: name is required"},
 		{"no kind", "devices: [mobile]\nsteps: [checkout_started]\n", ":1: want a scenario: or mix: key"},
 		{"yaml syntax", "scenario: x\ndevices: [mobile]\nsteps:\n\t- wait: 1m\n", ":4: found character that cannot start any token"},

@@ -29,8 +29,8 @@ func (s *gen) viewProducts(st *step) {
 		if i > 0 {
 			s.t += st.gap.sample(s.r)
 		}
-		if i > 0 || st.product == pickNew {
-			s.current = s.g.data.products[s.r.intn(len(s.g.data.products))]
+		if i > 0 || st.product == pickNew || st.category != "" && s.current.category != st.category {
+			s.current = s.g.data.pick(s.r, st.category)
 		}
 		at := s.begin()
 		s.arena = append(s.arena, s.current.fixed...)
@@ -61,8 +61,8 @@ func (s *gen) ensureCart() {
 }
 
 func (s *gen) addToCart(st *step) {
-	if st.product == pickNew {
-		s.current = s.g.data.products[s.r.intn(len(s.g.data.products))]
+	if st.product == pickNew || st.category != "" && s.current.category != st.category {
+		s.current = s.g.data.pick(s.r, st.category)
 	}
 	q := st.quantity.sample(s.r)
 	s.ensureCart()
