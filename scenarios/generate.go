@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cioharness/cioharness/cio"
@@ -66,8 +65,8 @@ func NewGenerator(mix *Mix, opts Options) (*Generator, error) {
 	if g.runID == "" {
 		g.runID = DefaultRunID(opts.Seed)
 	}
-	if strings.ContainsAny(g.runID, "@/ ") || len(g.runID) > 100 {
-		return nil, fmt.Errorf("scenarios: run id %q: want up to 100 characters without @, / or spaces", g.runID)
+	if !validRunID(g.runID) {
+		return nil, fmt.Errorf("scenarios: run id %q: want 1 to 100 letters, digits, '.', '_' or '-'", g.runID)
 	}
 	if g.epoch.IsZero() {
 		g.epoch = SampleEpoch
@@ -88,6 +87,19 @@ func NewGenerator(mix *Mix, opts Options) (*Generator, error) {
 	}
 	g.data = newData(opts.Seed)
 	return g, nil
+}
+
+// validRunID: the run id goes into external ids and email local parts.
+func validRunID(s string) bool {
+	if len(s) == 0 || len(s) > 100 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // RunID returns the run id that prefixes external ids.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -238,5 +239,27 @@ func BenchmarkLedgerAdd(b *testing.B) {
 		j := *js[i%len(js)]
 		j.Index = uint64(i)
 		l.Add(&j, SampleEpoch, DefaultTimeScale)
+	}
+}
+
+func TestNewGeneratorRejectsBadOptions(t *testing.T) {
+	mix, err := LoadMix(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{RunID: "a b"}, {RunID: "x@y"}, {RunID: strings.Repeat("r", 101)}, {TimeScale: -1}} {
+		if _, err := NewGenerator(mix, o); err == nil {
+			t.Errorf("NewGenerator(%+v) accepted", o)
+		}
+	}
+	g, err := NewGenerator(mix, Options{Seed: 3, RunID: "ci-run_42.a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh := g.Journey(5).Shopper; sh.ExternalID != "ci-run_42.a-5" || !strings.Contains(sh.Email, "+ci-run_42.a-5@") {
+		t.Errorf("shopper ids %q %q do not carry the run id", sh.ExternalID, sh.Email)
+	}
+	if DefaultRunID(1) != DefaultRunID(1) || DefaultRunID(1) == DefaultRunID(2) || !validRunID(DefaultRunID(7)) {
+		t.Error("DefaultRunID is not a deterministic, seed-specific, valid run id")
 	}
 }
