@@ -174,7 +174,7 @@ type Outcome struct {
 	// exit landed before the trigger did, e.g. an anonymous cart merged by
 	// a login after the order), not a fault of the ingestion path.
 	Converted bool            `json:"converted,omitempty"`
-	Content   json.RawMessage `json:"content,omitempty"` // the trigger's Content keys
+	Content   json.RawMessage `json:"content,omitempty"` // sent: the trigger's Content keys
 }
 
 // AnonymousRecord holds events that must stay under an anonymous id.

@@ -32,7 +32,7 @@ func (s *sim) outcomes(e *Expected, c Campaign) []Outcome {
 		}
 		due := t.Landed + c.Delay
 		o := Outcome{Campaign: c.Name, Outcome: OutcomeSent, TriggerEventID: t.ID, TriggerAt: t.Timestamp,
-			TriggeredAt: s.at(t.Landed), DueAt: s.at(due), Content: content(t.Data, c.Content)}
+			TriggeredAt: s.at(t.Landed), DueAt: s.at(due)}
 		var exit *ExpectedEvent
 		for i := range e.Events {
 			x := &e.Events[i]
@@ -46,6 +46,8 @@ func (s *sim) outcomes(e *Expected, c Campaign) []Outcome {
 		}
 		if exit != nil {
 			o.Outcome, o.ExitEventID, o.ExitEventAt = OutcomeExited, exit.ID, s.at(exit.Landed)
+		} else {
+			o.Content = content(t.Data, c.Content) // only a sent message has content
 		}
 		out = append(out, o)
 		busyUntil = due

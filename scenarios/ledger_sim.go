@@ -161,7 +161,8 @@ func (s *sim) find(id cio.Identifier) *pstate {
 }
 
 func (s *sim) newPerson() *pstate {
-	p := &pstate{exp: &Expected{Journey: s.j.Index, Attributes: make(map[string]json.RawMessage, 12), Events: []ExpectedEvent{}}}
+	p := &pstate{exp: &Expected{Journey: s.j.Index, Attributes: make(map[string]json.RawMessage, 12),
+		Events: make([]ExpectedEvent, 0, len(s.j.Steps))}}
 	s.people = append(s.people, p)
 	return p
 }
