@@ -71,7 +71,7 @@
 // where the shopper did buy by the due time: a sent message with Converted
 // comes from Customer.io's own rules (the cross-device shopper whose later
 // login merges the phone's cart after the order), not from the ingestion path.
-// Content holds the trigger's data keys the campaign shows.
+// Content holds the trigger's data keys the campaign shows (sent outcomes).
 //
 // Truth segments: SegmentMembers(Segment{Performed, NotPerformed}, at) counts
 // an event once it has landed by real time at and its action time lies in
