@@ -7,7 +7,7 @@
 //
 //	mix, err := scenarios.LoadMix([]string{"d2c"}) // built-in names or file paths
 //	gen, err := scenarios.NewGenerator(mix, scenarios.Options{Seed: 1})
-//	j := gen.Journey(42) // a pure function of (seed, run id, 42); safe for concurrent use
+//	j := gen.Journey(42) // a pure function of (options, 42); safe for concurrent use
 //
 // A journey's Steps are sorted by Offset (shopper time from the journey's
 // start; negative offsets are history, sent at the start). Every step is a
@@ -18,9 +18,12 @@
 // several steps may share an offset (an identify and the event right after).
 //
 // Sharding: shard i of n (1-based) runs the global indexes j with
-// j % n == i-1. Journeys depend only on (seed, run id, index), so the shards of
-// a run together generate exactly the journeys of the unsharded run. Call ids
-// are ULIDs from seeded entropy.
+// j % n == i-1. Journeys depend only on the Options (seed, run id, epoch, time
+// scale) and the index, so the shards of a run together generate exactly the
+// journeys of the unsharded run. Call ids are ULIDs from seeded entropy. The
+// epoch and time scale only date the ULIDs and the date attributes: pass the
+// run's start and --time-scale for realistic dates, or leave them zero for
+// byte-identical payloads across runs.
 //
 // # The ledger
 //
