@@ -122,8 +122,17 @@ func compareShardedRun(t *testing.T, got, want *report.Summary) {
 			t.Errorf("requests on %s: merged %v, whole run %d", ep, g, w.Count)
 		}
 	}
+	gd, wd, gs, ws := got.Delivery, want.Delivery, got.Suppression, want.Suppression
+	if gd.Delivered != wd.Delivered || gd.NeverDelivered != wd.NeverDelivered || gs.Purchases != ws.Purchases ||
+		gs.FalseSends != ws.FalseSends || gs.MissedSends != ws.MissedSends {
+		t.Errorf("delivery %d/%d, suppression %d/%d/%d (merged) vs %d/%d, %d/%d/%d (whole run): want equal",
+			gd.Delivered, gd.NeverDelivered, gs.Purchases, gs.FalseSends, gs.MissedSends,
+			wd.Delivered, wd.NeverDelivered, ws.Purchases, ws.FalseSends, ws.MissedSends)
+	}
 	if g, w := checkOutcomes(got), checkOutcomes(want); !slices.Equal(g, w) {
-		t.Errorf("checks differ (each shard must verify only its own shoppers, though the mock holds every shard's):\n merged     %q\n whole run  %q", g, w)
+		onlyG := slices.DeleteFunc(slices.Clone(g), func(c string) bool { return slices.Contains(w, c) })
+		onlyW := slices.DeleteFunc(slices.Clone(w), func(c string) bool { return slices.Contains(g, c) })
+		t.Errorf("checks (name passed expected/failed) differ; each shard must judge only its own shoppers, though the mock holds every shard's:\n merged     %q\n whole run  %q", onlyG, onlyW)
 	}
 	if len(want.Histograms) == 0 {
 		t.Fatal("the whole run has no histograms")
