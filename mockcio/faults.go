@@ -66,6 +66,9 @@ func ParseFaultRule(s string) (FaultRule, error) {
 			return FaultRule{}, fmt.Errorf("fault %q: %w", s, err)
 		}
 	}
+	if !seen["status"] && !seen["reset"] && !seen["latency"] && !seen["stall"] {
+		return FaultRule{}, fmt.Errorf("fault %q: no effect: give status, reset, latency or stall", s)
+	}
 	if err := r.Validate(); err != nil {
 		return FaultRule{}, fmt.Errorf("fault %q: %w", s, err)
 	}
@@ -137,11 +140,10 @@ func parseSeconds(s string) (time.Duration, error) {
 	return parseDur(s)
 }
 
-// Validate reports a rule that has no effect or contradicts itself.
+// Validate reports a rule that contradicts itself. A rule without effect
+// (e.g. "latency=0ms", a baseline run's placeholder) is valid and does nothing.
 func (r FaultRule) Validate() error {
 	switch {
-	case r.Status == 0 && !r.Reset && r.Latency == 0 && r.LatencyMax == 0 && r.Stall == 0:
-		return fmt.Errorf("no effect: give status, reset, latency or stall")
 	case r.Status != 0 && (r.Status < 100 || r.Status > 599):
 		return fmt.Errorf("status: %d is not an HTTP status code", r.Status)
 	case r.Status != 0 && r.Reset:
@@ -181,8 +183,8 @@ func (r FaultRule) String() string {
 	}
 	if r.LatencyMax > r.Latency {
 		t = append(t, "latency="+r.Latency.String()+"-"+r.LatencyMax.String())
-	} else if r.Latency != 0 {
-		t = append(t, "latency="+r.Latency.String())
+	} else if r.Latency != 0 || (r.Status == 0 && !r.Reset && r.Stall == 0) {
+		t = append(t, "latency="+r.Latency.String()) // "latency=0s" for a rule without effect
 	}
 	if r.Stall != 0 {
 		t = append(t, "stall="+r.Stall.String(), "every="+r.Every.String())

@@ -28,8 +28,12 @@ func (r FaultRule) MarshalJSON() ([]byte, error) {
 		}
 		return d.String()
 	}
+	lat := ds(r.Latency)
+	if r.Status == 0 && !r.Reset && r.Stall == 0 && r.LatencyMax == 0 {
+		lat = r.Latency.String() // a rule without effect keeps "latency":"0s"
+	}
 	return json.Marshal(faultJSON{
-		Status: r.Status, P: r.P, RetryAfter: ds(r.RetryAfter), Latency: ds(r.Latency),
+		Status: r.Status, P: r.P, RetryAfter: ds(r.RetryAfter), Latency: lat,
 		LatencyMax: ds(r.LatencyMax), Reset: r.Reset, Stall: ds(r.Stall), Every: ds(r.Every),
 		Path: r.Path, Spec: r.String(),
 	})
@@ -50,6 +54,9 @@ func (r *FaultRule) UnmarshalJSON(b []byte) error {
 	var j faultJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return fmt.Errorf("fault rule: %w", err)
+	}
+	if j.Status == 0 && !j.Reset && j.Latency == "" && j.LatencyMax == "" && j.Stall == "" {
+		return fmt.Errorf("fault rule: no effect: give status, reset, latency or stall")
 	}
 	rule := FaultRule{Status: j.Status, P: j.P, Reset: j.Reset, Path: j.Path}
 	for _, f := range []struct {

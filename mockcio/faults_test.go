@@ -27,6 +27,8 @@ func TestParseFaultRule(t *testing.T) {
 		{"stall=1s,every=30s", FaultRule{Stall: time.Second, Every: 30 * time.Second}},
 		{"status=500, path=/v1/", FaultRule{Status: 500, Path: "/v1/"}},
 		{"latency=5ms,status=503,p=1", FaultRule{Latency: 5 * time.Millisecond, Status: 503, P: 1}},
+		{"latency=0ms", FaultRule{}}, // a baseline's placeholder: valid, does nothing
+		{"latency=5ms-5ms", FaultRule{Latency: 5 * time.Millisecond}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -114,7 +116,7 @@ func TestFaultRuleJSON(t *testing.T) {
 			t.Errorf("rule %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{`{"status":42}`, `{"latency":"soon"}`, `"reset,status=500"`, `{"status":"x"}`} {
+	for _, bad := range []string{`{}`, `{"p":0.5}`, `{"status":42}`, `{"latency":"soon"}`, `"reset,status=500"`, `{"status":"x"}`} {
 		var r FaultRule
 		if err := json.Unmarshal([]byte(bad), &r); err == nil {
 			t.Errorf("Unmarshal(%s) = nil error, want one", bad)
@@ -316,5 +318,15 @@ func TestFaultsConcurrent(t *testing.T) {
 	wg.Wait()
 	if count["status=503"]+count["latency"] != 2000 || count["status=503"] < 800 || count["status=503"] > 1200 {
 		t.Errorf("labels over 2000 concurrent requests = %v, want about half status=503, rest latency", count)
+	}
+}
+
+func TestFaultsNoEffectRule(t *testing.T) {
+	r, err := ParseFaultRule("latency=0ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := labels(NewFaults(1, []FaultRule{r}), "/v1/track", 20); strings.Join(got, "") != "" {
+		t.Errorf("latency=0ms faulted requests: %q", got)
 	}
 }
