@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cioharness/cioharness/cio"
 )
 
 func TestParseFaultRule(t *testing.T) {
@@ -328,5 +330,37 @@ func TestFaultsNoEffectRule(t *testing.T) {
 	}
 	if got := labels(NewFaults(1, []FaultRule{r}), "/v1/track", 20); strings.Join(got, "") != "" {
 		t.Errorf("latency=0ms faulted requests: %q", got)
+	}
+}
+
+// TestServerResetFault checks a reset through the whole Server: the client
+// sees a broken connection, the journal and stats mark it, nothing is stored.
+func TestServerResetFault(t *testing.T) {
+	s, err := NewServer(Options{Faults: NewFaults(1, []FaultRule{{Reset: true, Path: "/api/v1/"}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	req, _ := http.NewRequest("PUT", s.URL+"/api/v1/customers/u1", strings.NewReader(`{"a":1}`))
+	req.Header.Set("Authorization", cio.TestCredentials.TrackAuthorization())
+	c := &http.Client{Timeout: 5 * time.Second}
+	if resp, err := c.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("reset fault: got %s, want a connection error", resp.Status)
+	}
+	var st StatsView
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/__mock/stats", nil))
+	if err := json.Unmarshal(w.Body.Bytes(), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Faulted[cio.EndpointV1Identify]["reset"] != 1 || st.People != 0 {
+		t.Errorf("after a reset: faulted %v, people %d; want one reset on v1.identify and nobody stored", st.Faulted, st.People)
+	}
+	var reqs []RequestView
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/__mock/requests?limit=5", nil))
+	if err := json.Unmarshal(w.Body.Bytes(), &reqs); err != nil || len(reqs) != 1 || reqs[0].Fault != "reset" {
+		t.Errorf("journal %s: want one entry with fault reset (%v)", w.Body, err)
 	}
 }
