@@ -14,21 +14,25 @@ import (
 // ledgerView fills p with a ledger person as the mock would hold them at
 // real time at: the attributes, and the events landed by then (p's event
 // slice is reused).
-func ledgerView(p *mockcio.PersonView, r *scenarios.Record, e *scenarios.Expected, at time.Time) *mockcio.PersonView {
+func ledgerView(p *mockcio.PersonView, r *scenarios.Record, e *scenarios.Expected, at time.Time, trunc bool) *mockcio.PersonView {
 	*p = mockcio.PersonView{ID: e.ID, Email: e.Email, AnonymousIDs: e.AnonymousIDs, Attributes: e.Attributes, Events: p.Events[:0]}
 	for i := range e.Events {
 		ev := &e.Events[i]
 		if r.Start.Add(realOffset(r, ev.Landed)).After(at) {
 			continue
 		}
-		p.Events = append(p.Events, mockcio.EventView{Name: ev.Name, Type: ev.Type, ID: ev.ID, Timestamp: ev.Timestamp, Data: ev.Data})
+		ts := ev.Timestamp
+		if trunc {
+			ts = ts.Truncate(time.Second)
+		}
+		p.Events = append(p.Events, mockcio.EventView{Name: ev.Name, Type: ev.Type, ID: ev.ID, Timestamp: ts, Data: ev.Data})
 	}
 	return p
 }
 
 // expectedMembers returns, per segment, the keys of the ledger people in it
-// at at.
-func (v *verifier) expectedMembers(segs []*mockcio.Segment, at time.Time, scale float64) []map[string]bool {
+// at at, with timestamps cut to whole seconds when trunc (Track's wire).
+func (v *verifier) expectedMembers(segs []*mockcio.Segment, at time.Time, scale float64, trunc bool) []map[string]bool {
 	out := make([]map[string]bool, len(segs))
 	for i := range out {
 		out[i] = map[string]bool{}
@@ -36,7 +40,7 @@ func (v *verifier) expectedMembers(segs []*mockcio.Segment, at time.Time, scale 
 	var buf mockcio.PersonView
 	for _, r := range v.x.recs {
 		for _, e := range r.People {
-			p := ledgerView(&buf, r, e, at)
+			p := ledgerView(&buf, r, e, at, trunc)
 			for i, s := range segs {
 				if s.Match(p, at, scale) {
 					out[i][e.Key()] = true
@@ -78,11 +82,32 @@ func (v *verifier) checkSegments() report.Check {
 	if len(segs) == 0 {
 		return t.done()
 	}
-	los, his := v.expectedMembers(segs, from, scale), v.expectedMembers(segs, to, scale)
+	// The expected members just before and just after the mock evaluated
+	// the segments (widened by the tolerance), with exact and with
+	// second-resolution timestamps: any count in between is accepted.
+	var variants [][]map[string]bool
+	for _, at := range []time.Time{from.Add(-v.opt.Tolerance), to.Add(v.opt.Tolerance)} {
+		for _, trunc := range []bool{false, true} {
+			variants = append(variants, v.expectedMembers(segs, at, scale, trunc))
+		}
+	}
 	var wrong int64
 	for i, sr := range reads {
-		lo, hi := los[i], his[i]
-		nlo, nhi := min(len(lo), len(hi)), max(len(lo), len(hi))
+		union, inter := map[string]bool{}, map[string]bool{}
+		nlo, nhi := -1, 0
+		for j, vs := range variants {
+			set := vs[i]
+			nhi = max(nhi, len(set))
+			if nlo < 0 || len(set) < nlo {
+				nlo = len(set)
+			}
+			for k := range set {
+				union[k] = true
+				if j == 0 && allHave(variants, i, k) {
+					inter[k] = true
+				}
+			}
+		}
 		if sr.Count >= nlo && sr.Count <= nhi {
 			t.ok()
 			continue
@@ -96,7 +121,7 @@ func (v *verifier) checkSegments() report.Check {
 			v.failedSegments[sr.Name] = true
 			n = int64(max(nlo-sr.Count, sr.Count-nhi))
 		} else {
-			exs, n = v.segmentDiff(sr, lo, hi)
+			exs, n = v.segmentDiff(sr, union, inter)
 		}
 		wrong += n
 		t.c.Expected++
@@ -121,8 +146,18 @@ func (v *verifier) checkSegments() report.Check {
 	return c
 }
 
-// segmentDiff names the shoppers the mock includes or leaves out wrongly.
-func (v *verifier) segmentDiff(sr SegmentRead, lo, hi map[string]bool) ([]report.Example, int64) {
+func allHave(variants [][]map[string]bool, i int, k string) bool {
+	for _, vs := range variants {
+		if !vs[i][k] {
+			return false
+		}
+	}
+	return true
+}
+
+// segmentDiff names the shoppers the mock includes though no expectation
+// has them, or leaves out though every expectation has them.
+func (v *verifier) segmentDiff(sr SegmentRead, union, inter map[string]bool) ([]report.Example, int64) {
 	got := map[string]bool{}
 	var out []report.Example
 	var n int64
@@ -132,14 +167,14 @@ func (v *verifier) segmentDiff(sr SegmentRead, lo, hi map[string]bool) ([]report
 			key = h.owner.Key()
 		}
 		got[key] = true
-		if !lo[key] && !hi[key] {
+		if !union[key] {
 			n++
 			out = append(out, report.Example{Shopper: key, Event: sr.Name, Expected: "not a member", Actual: "member"})
 		}
 	}
 	var missing []string
-	for k := range lo {
-		if hi[k] && !got[k] {
+	for k := range inter {
+		if !got[k] {
 			missing = append(missing, k)
 		}
 	}
