@@ -35,16 +35,23 @@ var throughRunArgs = []string{"--time-scale", "3600", "-n", "120", "--rate", "40
 type throughCase struct {
 	defect string   // "" = the correct relay
 	relay  []string // extra relay flags
-	faults []string // mock --fault rules (then the mock runs as its own command)
-	must   []string // checks that must fail
-	may    []string // checks that may also fail, as consequences of the defect
+	run    []string // extra run flags
+	faults []string // mock --fault rules
+	// ownMock runs the mock as its own `cioharness mock` command (run --mock
+	// URL) instead of embedding it (run --mock-addr); implied by faults.
+	ownMock bool
+	must    []string // checks that must fail
+	may     []string // checks that may also fail, as consequences of the defect
 }
 
 // throughDefects is the defect → checks mapping documented in
 // docs/readme/through.md.
 var throughDefects = []throughCase{
+	// Anonymous carts never reach the person: abandoners get no message, and
+	// an anonymous exit event (Added to Cart) no longer stops browse_abandonment.
 	{defect: "drop-anonymous-id", must: []string{"identity.anonymous_merge"},
-		may: []string{"suppression.sends_to_abandoners", "suppression.message_content", "segments.truth", "events.order", "profiles.attributes"}},
+		may: []string{"suppression.sends_to_abandoners", "suppression.no_send_after_purchase", "suppression.message_content",
+			"segments.truth", "events.order", "profiles.attributes"}},
 	{defect: "key-by-email", must: []string{"identity.primary_id"},
 		may: []string{"identity.duplicate_profiles", "identity.anonymous_merge", "identity.cross_contamination", "profiles.attributes", "segments.truth",
 			"suppression.sends_to_abandoners", "suppression.no_send_after_purchase", "suppression.message_content", "events.order"}},
@@ -54,25 +61,38 @@ var throughDefects = []throughCase{
 		may: []string{"suppression.message_content"}},
 	{defect: "flush-timestamps", must: []string{"events.timestamps"},
 		may: []string{"segments.truth", "suppression.no_send_after_purchase", "suppression.sends_to_abandoners", "events.order"}},
-	{defect: "slow-flush", relay: []string{"--slow-flush-interval", "3s"}, must: []string{"suppression.no_send_after_purchase"},
+	{defect: "slow-flush", relay: []string{"--slow-flush-interval", "3s"}, run: []string{"--settle", "5s"}, must: []string{"suppression.no_send_after_purchase"},
 		may: []string{"events.order", "segments.truth"}},
+	// The re-sent copies carry no id, so the verifier can only match them by
+	// name: some are compared with another event of the same name, and a
+	// copy of an anonymous event that lands after the late-merge window stays
+	// under the anonymous id.
 	{defect: "retry-new-id", faults: []string{"status=503,p=0.1"}, must: []string{"events.duplicated"},
-		may: []string{"segments.truth", "contract.duplicate_semantics"}},
+		may: []string{"events.properties", "events.timestamps", "identity.anonymous_merge", "segments.truth", "contract.duplicate_semantics",
+			"suppression.no_send_after_purchase"}},
 	{defect: "drop-on-429", faults: []string{"status=429,p=0.1,retry-after=1s"}, must: []string{"events.delivered"},
 		may: []string{"identity.anonymous_merge", "identity.primary_id", "identity.duplicate_profiles", "profiles.attributes", "segments.truth",
 			"suppression.no_send_after_purchase", "suppression.sends_to_abandoners", "suppression.message_content", "events.order"}},
 	{defect: "duplicate-checkout", must: []string{"contract.duplicate_semantics", "contract.event_names"},
 		may: []string{"events.duplicated"}},
+	// Identify calls race events too: an event keyed by id can land before the
+	// identify that carries the email (two profiles), anonymous events after
+	// the late-merge window, and another product's view first (wrong content).
 	{defect: "reorder", must: []string{"events.order"},
-		may: []string{"suppression.no_send_after_purchase", "suppression.sends_to_abandoners", "identity.anonymous_merge", "profiles.attributes", "segments.truth"}},
+		may: []string{"suppression.no_send_after_purchase", "suppression.sends_to_abandoners", "suppression.message_content",
+			"identity.anonymous_merge", "identity.duplicate_profiles", "profiles.attributes", "segments.truth"}},
 	{defect: "email-in-events", must: []string{"contract.pii_in_events"},
 		may: []string{"events.properties"}},
 	{defect: "mixed-money", must: []string{"contract.money", "events.properties"},
 		may: []string{"suppression.message_content"}},
 }
 
-// Timing checks that faults may move for a correct but slowed path.
-var slowChecks = []string{"suppression.no_send_after_purchase", "suppression.sends_to_abandoners", "events.order", "segments.truth"}
+// slowChecks hinge on timing: in compressed time (1 s = 1 shopper hour) a
+// path slowed by retries can push an anonymous event past the 5-minute
+// late-merge window (83 ms), a purchase past the cart delay, or reorder
+// arrivals. They may fail for a correct but slow path; the others may not.
+var slowChecks = []string{"identity.anonymous_merge", "suppression.no_send_after_purchase", "suppression.sends_to_abandoners",
+	"suppression.message_content", "events.order", "segments.truth"}
 
 func TestThroughCorrectRelay(t *testing.T) {
 	requireThrough(t)
@@ -117,29 +137,42 @@ func TestThroughDefects(t *testing.T) {
 	}
 }
 
-// TestThroughFaults runs the correct relay against a mock that answers 503s,
-// 429s with Retry-After and slow responses: nothing may be lost or doubled
-// (the data checks pass), while delivery gets slower than without faults.
+// TestThroughFaults runs the relay against a mock that answers 503s, 429s
+// with Retry-After and slow responses, and shows that the harness tells a
+// slow path from a lossy one. The correct relay (with enough workers and
+// settle time to drain its retries) loses and doubles nothing: the data
+// checks pass and only delivery time grows, compared with a run without
+// faults; checks that hinge on timing in compressed time (late merges,
+// campaign due times, order) may fail, which is how slowness shows. The same
+// relay with drop-on-429 under the same faults fails events.delivered.
 func TestThroughFaults(t *testing.T) {
 	requireThrough(t)
 	bin := thRelayBinary(t, t.TempDir())
-	base := thRun(t, bin, throughCase{faults: []string{"latency=0ms"}}, "--seed", "4")
-	faulty := thRun(t, bin, throughCase{faults: []string{"status=503,p=0.05", "status=429,p=0.05,retry-after=1s", "latency=20ms-200ms"}}, "--seed", "4")
-	for _, name := range faulty.failed() {
+	faults := []string{"status=503,p=0.05", "status=429,p=0.05,retry-after=1s", "latency=10ms-100ms"}
+	drain := []string{"--settle", "15s"}
+	relay := []string{"--workers", "32"}
+	base := thRun(t, bin, throughCase{ownMock: true, relay: relay}, "--seed", "4")
+	slow := thRun(t, bin, throughCase{faults: faults, relay: relay, run: drain}, "--seed", "4")
+	for _, name := range slow.failed() {
 		if !slices.Contains(slowChecks, name) {
-			t.Errorf("under faults the correct relay failed %s: data was lost or changed\n%s", name, faulty.evidence())
+			t.Errorf("under faults the correct relay failed %s: data was lost or changed\n%s", name, slow.evidence())
 		}
 	}
-	for _, name := range []string{"events.delivered", "events.duplicated"} {
-		if c := faulty.check(name); c == nil || !c.Passed {
-			t.Errorf("under faults %s did not pass: %+v", name, c)
+	for _, name := range []string{"events.delivered", "events.duplicated", "events.properties", "profiles.attributes"} {
+		if c := slow.check(name); c == nil || !c.Passed {
+			t.Errorf("under faults %s did not pass for the correct relay\n%s", name, slow.evidence())
 		}
 	}
-	b, f := base.sum.Delivery.DeliveryMS.P99, faulty.sum.Delivery.DeliveryMS.P99
-	if !(f > b) {
-		t.Errorf("delivery p99 %.1f ms under faults, %.1f ms without; want slower under faults", f, b)
+	b, f := base.sum.Delivery.DeliveryMS.P99, slow.sum.Delivery.DeliveryMS.P99
+	if !(f > 2*b) {
+		t.Errorf("delivery p99 %.1f ms under faults, %.1f ms without; want it clearly slower under faults", f, b)
 	}
-	t.Logf("delivery p99: %.1f ms without faults, %.1f ms with (ratio %.1f)", b, f, f/max(b, 1e-9))
+	t.Logf("delivery p99: %.1f ms without faults, %.1f ms with (ratio %.1f); timing checks failed under faults: %v",
+		b, f, f/max(b, 1e-9), slow.failed())
+	lossy := thRun(t, bin, throughCase{defect: "drop-on-429", faults: faults, relay: relay, run: drain}, "--seed", "4")
+	if c := lossy.check("events.delivered"); c == nil || c.Passed {
+		t.Errorf("drop-on-429 under the same faults: events.delivered passed; want it failed\n%s", lossy.evidence())
+	}
 }
 
 // throughResult is one finished run.
@@ -232,13 +265,32 @@ func requireThrough(t *testing.T) {
 // runThrough starts a mock and the relay, runs the harness at the relay and
 // returns its exit code and results. A run without conformance checks skips
 // the test: the verifier is not wired into run yet.
+//
+// A run the harness itself declares invalid (it fell behind its schedule:
+// exit 5, harness.validity) says nothing about the relay; on a busy machine
+// it is tried once more, then the test is skipped with the reason.
 func thRun(t *testing.T, bin string, tc throughCase, extra ...string) *throughResult {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		res := thRunOnce(t, bin, tc, extra...)
+		if res.code != ExitInvalid {
+			return res
+		}
+		v := res.check("harness.validity")
+		if attempt == 2 {
+			t.Skipf("the harness fell behind twice (machine overloaded?), no verdict on the relay: %+v", v)
+		}
+		t.Logf("attempt %d invalid (the harness fell behind: %+v); trying again", attempt, v)
+	}
+}
+
+func thRunOnce(t *testing.T, bin string, tc throughCase, extra ...string) *throughResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	mockAddr := thFreeAddr(t)
 	args := []string{"run"}
-	if len(tc.faults) > 0 {
+	if tc.ownMock || len(tc.faults) > 0 {
 		thStartMock(t, mockAddr, tc.faults)
 		args = append(args, "--mock", "http://"+mockAddr)
 	} else {
@@ -250,7 +302,7 @@ func thRun(t *testing.T, bin string, tc throughCase, extra ...string) *throughRe
 	}
 	url, relayLog := thStartRelay(t, bin, relayArgs...)
 	out := filepath.Join(t.TempDir(), "result.json")
-	args = append(append(append(args, "--target", url, "-o", out), throughRunArgs...), extra...)
+	args = append(append(append(append(args, "--target", url, "-o", out), throughRunArgs...), tc.run...), extra...)
 	var stdout, stderr bytes.Buffer
 	res := &throughResult{}
 	res.code = Main(ctx, args, &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
@@ -288,9 +340,13 @@ func thStartMock(t *testing.T, addr string, faults []string) {
 		args = append(args, "--fault", f)
 	}
 	var logs thBuffer
-	done := make(chan int, 1)
-	go func() { done <- Main(ctx, args, &Env{Stdin: strings.NewReader(""), Stdout: &logs, Stderr: &logs}) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var code int
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		code = Main(ctx, args, &Env{Stdin: strings.NewReader(""), Stdout: &logs, Stderr: &logs})
+	}()
+	t.Cleanup(func() { cancel(); <-exited })
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/__mock/stats")
@@ -299,7 +355,7 @@ func thStartMock(t *testing.T, addr string, faults []string) {
 			return
 		}
 		select {
-		case code := <-done:
+		case <-exited:
 			t.Fatalf("cioharness mock exited %d: %s", code, logs.String())
 		default:
 		}

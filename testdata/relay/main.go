@@ -124,7 +124,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "longest time to drain the queue on shutdown")
 	fs.Var(defects, "defect", "switch on a defect (repeatable): "+strings.Join(defectNames, ", "))
 	fs.DurationVar(&cfg.SlowFlushInterval, "slow-flush-interval", cfg.SlowFlushInterval, "slow-flush: how long purchase events are held")
-	fs.DurationVar(&cfg.ReorderJitter, "reorder-jitter", cfg.ReorderJitter, "reorder: largest random delay before each upstream request")
+	fs.DurationVar(&cfg.ReorderJitter, "reorder-jitter", cfg.ReorderJitter, "reorder: largest random delay of each upstream request (sent on its own, 64 at most in flight)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the relay's randomness (backoff jitter, reorder)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

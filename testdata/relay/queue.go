@@ -90,7 +90,20 @@ func (r *relay) flush(calls []*cio.Call) {
 			}
 		}
 	}
-	r.deliver(r.build(calls))
+	reqs := r.build(calls)
+	if r.raceSem == nil {
+		r.deliver(reqs)
+		return
+	}
+	// reorder: every request races on its own after a random delay.
+	for _, u := range reqs {
+		r.raceSem <- struct{}{}
+		r.racers.Go(func() {
+			defer func() { <-r.raceSem }()
+			r.sleep(r.jitter(r.cfg.ReorderJitter))
+			r.deliver([]upReq{u})
+		})
+	}
 }
 
 // upReq is one upstream request and the calls it carries.

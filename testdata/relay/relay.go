@@ -31,6 +31,9 @@ type relay struct {
 	owner  map[string]int   // identity → worker, so a person's calls stay in order
 	wg     sync.WaitGroup
 
+	racers  sync.WaitGroup // reorder: requests sent on their own
+	raceSem chan struct{}  // reorder: bounds racers in flight
+
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
@@ -69,6 +72,9 @@ func newRelay(cfg config) (*relay, error) {
 		owner:  map[string]int{},
 		rng:    rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
 	}
+	if cfg.on(defReorder) {
+		r.raceSem = make(chan struct{}, 64)
+	}
 	r.stop, r.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		q := make(chan *cio.Call, cfg.QueueSize)
@@ -98,7 +104,7 @@ func (r *relay) Close(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	done := make(chan struct{})
-	go func() { r.wg.Wait(); close(done) }()
+	go func() { r.wg.Wait(); r.racers.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

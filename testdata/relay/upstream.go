@@ -80,9 +80,6 @@ func (r *relay) dropRest(reqs []upReq, out outcome) {
 
 // send makes one upstream attempt.
 func (r *relay) send(u upReq) outcome {
-	if r.cfg.on(defReorder) {
-		r.sleep(r.jitter(r.cfg.ReorderJitter))
-	}
 	var body io.Reader
 	if u.Body != nil {
 		body = bytes.NewReader(u.Body)
