@@ -45,6 +45,10 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		full := q.Get("full") == "1" || q.Get("full") == "true"
 		page, _ := s.People(ctx, PageRequest{Limit: limit, After: q.Get("after"), Full: full})
 		writeJSON(w, http.StatusOK, page)
+	case name == "anonymous" && !hasArg:
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		page, _ := s.AnonymousList(ctx, PageRequest{Limit: limit, After: q.Get("after")})
+		writeJSON(w, http.StatusOK, page)
 	case name == "anonymous" && hasArg:
 		v, ok, _ := s.Anonymous(ctx, arg)
 		found(w, v, ok, "no anonymous id "+strconv.Quote(arg))
