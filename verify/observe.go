@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,6 +23,26 @@ type Observation struct {
 	Stats      mockcio.StatsView
 	Config     Config
 	ReadAt     time.Time // real time the mock's messages were read
+
+	anonListed bool // Anonymous holds every anonymous id with events
+}
+
+// listAnonymous reads every anonymous id holding events, page by page.
+func (o *Observation) listAnonymous(ctx context.Context, l mockcio.AnonymousLister, pageSize int) error {
+	after := ""
+	for {
+		page, err := l.AnonymousList(ctx, mockcio.PageRequest{Limit: pageSize, After: after})
+		if err != nil {
+			return fmt.Errorf("verify: list anonymous ids: %w", err)
+		}
+		for i := range page.Anonymous {
+			o.Anonymous[page.Anonymous[i].AnonymousID] = &page.Anonymous[i]
+		}
+		if page.Next == "" || len(page.Anonymous) == 0 {
+			return nil
+		}
+		after = page.Next
+	}
 }
 
 // Config is the mock's retention configuration, decoded.
@@ -55,7 +77,15 @@ func decodeConfig(v mockcio.ConfigView) (Config, error) {
 func observe(ctx context.Context, ins mockcio.Inspector, pageSize int, now func() time.Time) (*Observation, error) {
 	o := &Observation{Anonymous: map[string]*mockcio.AnonymousView{}}
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
+	errs := make([]error, 3)
+	if l, ok := ins.(mockcio.AnonymousLister); ok {
+		o.anonListed = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[2] = o.listAnonymous(ctx, l, pageSize)
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -75,19 +105,100 @@ func observe(ctx context.Context, ins mockcio.Inspector, pageSize int, now func(
 	return o, nil
 }
 
+// readPeople reads every person. The mock's cio_ids are 12-digit hex
+// counters: when the first page shows them, ranges of pageSize ids are read
+// in parallel, one request each (a page after id lo holds every id up to
+// lo+pageSize), so that the mock encodes one range while another decodes.
+// Other ids are paged through in order.
 func (o *Observation) readPeople(ctx context.Context, ins mockcio.Inspector, pageSize int) error {
-	after := ""
-	for {
+	first, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, Full: true})
+	if err != nil {
+		return fmt.Errorf("verify: read people: %w", err)
+	}
+	o.People = first.People
+	if first.Next == "" {
+		return nil
+	}
+	lo, ok := hexID(first.Next)
+	if !ok {
+		return o.pageFrom(ctx, ins, pageSize, first.Next)
+	}
+	chunks, err := readChunks(ctx, ins, lo, uint64(pageSize), 4)
+	for _, c := range chunks {
+		o.People = append(o.People, c...)
+	}
+	return err
+}
+
+// pageFrom pages through the people after cursor after, in order.
+func (o *Observation) pageFrom(ctx context.Context, ins mockcio.Inspector, pageSize int, after string) error {
+	for after != "" {
 		page, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, After: after, Full: true})
 		if err != nil {
 			return fmt.Errorf("verify: read people: %w", err)
 		}
 		o.People = append(o.People, page.People...)
-		if page.Next == "" || len(page.People) == 0 {
-			return nil
-		}
 		after = page.Next
 	}
+	return nil
+}
+
+// hexID parses a 12-digit hex cio_id.
+func hexID(s string) (uint64, bool) {
+	if len(s) != 12 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 16, 64)
+	return n, err == nil
+}
+
+// readChunks reads the people with ids in (lo+k*size, lo+(k+1)*size] for
+// k = 0, 1, … with workers goroutines until a range past the end comes back
+// empty; the ranges are returned in order.
+func readChunks(ctx context.Context, ins mockcio.Inspector, lo, size uint64, workers int) ([][]mockcio.PersonView, error) {
+	var mu sync.Mutex
+	var chunks [][]mockcio.PersonView
+	var first error
+	next, end := uint64(0), uint64(math.MaxUint64)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				k := next
+				next++
+				stop := k > end || first != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+				from := lo + k*size
+				page, err := ins.People(ctx, mockcio.PageRequest{Limit: int(size), After: fmt.Sprintf("%012x", from), Full: true})
+				keep := page.People[:0]
+				for _, p := range page.People {
+					if id, ok := hexID(p.CioID); ok && id <= from+size {
+						keep = append(keep, p)
+					}
+				}
+				mu.Lock()
+				switch {
+				case err != nil:
+					first = fmt.Errorf("verify: read people: %w", err)
+				case page.Next == "" && len(keep) == len(page.People):
+					end = min(end, k) // nothing after this range
+				}
+				for uint64(len(chunks)) <= k {
+					chunks = append(chunks, nil)
+				}
+				chunks[k] = keep
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return chunks, first
 }
 
 func (o *Observation) readRest(ctx context.Context, ins mockcio.Inspector, now func() time.Time) error {

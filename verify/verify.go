@@ -75,15 +75,19 @@ func Run(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, sum 
 	return nil
 }
 
-// Read reads what the mock holds: every person (full views, in large
-// pages), the anonymous ids the ledger keeps events under or whose events no
-// person holds, messages, segments with members, violations, stats and the
-// configuration.
+// Read reads what the mock holds: every person (full views, ranges of ids
+// read in parallel), the anonymous ids with events (in bulk when ins is a
+// mockcio.AnonymousLister, else those the ledger keeps events under or whose
+// events no person holds, looked up in parallel), messages, segment counts,
+// violations, stats and the configuration.
 func Read(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, opt Options) (*Observation, error) {
 	opt = opt.withDefaults()
 	obs, err := observe(ctx, ins, opt.PageSize, opt.Now)
 	if err != nil {
 		return nil, err
+	}
+	if obs.anonListed {
+		return obs, nil
 	}
 	onPeople := map[string]bool{}
 	for i := range obs.People {
