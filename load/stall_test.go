@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cioharness/cioharness/report"
 )
 
 // stallServer answers at once, except that every request arriving during
@@ -61,37 +63,9 @@ func TestEngineStallCorrectedVsRaw(t *testing.T) {
 	from, to := srv.from, srv.to
 	srv.mu.Unlock()
 	half := stall / 2
-	var due, overHalf, inFlight int
-	var sum time.Duration
-	var lastEnd time.Time
-	for _, r := range res {
-		// Raw service time carries the stall only for the requests in
-		// flight when the server paused: written before it ended and
-		// answered after, each of them at least for its stalled part.
-		if r.Sent.Before(to) && !r.Sent.Add(r.Service).Before(to) {
-			inFlight++
-			if r.Service < to.Sub(r.Sent) {
-				t.Errorf("request in flight over the stall: service %v, want >= %v", r.Service, to.Sub(r.Sent))
-			}
-		}
-		if r.Intended.Before(from) || !r.Intended.Before(to) {
-			continue
-		}
-		if r.Latency > half {
-			overHalf++
-		}
-		due++
-		sum += r.Latency
-		end := r.Intended.Add(r.Latency)
-		if end.Before(to) {
-			t.Errorf("request due %v into the stall ended %v before the stall did: latency %v does not carry it",
-				r.Intended.Sub(from), to.Sub(end), r.Latency)
-		}
-		if end.After(lastEnd) {
-			lastEnd = end
-		}
-	}
-	S, B, D := stall.Seconds(), rate*stall.Seconds(), lastEnd.Sub(to).Seconds()
+	f := measureStall(t, res, from, to, half)
+	due, overHalf, inFlight := f.due, f.overHalf, f.inFlight
+	S, B, D := stall.Seconds(), rate*stall.Seconds(), f.lastEnd.Sub(to).Seconds()
 	t.Logf("R=%v/s S=%v C=%d: %d due during the stall, drained %.1fms after it", rate, stall, conc, due, D*1e3)
 	if d := float64(due); d < B-2 || d > B+2 {
 		t.Errorf("%d requests due during the stall, want R·S = %.0f ± 2", due, B)
@@ -100,7 +74,7 @@ func TestEngineStallCorrectedVsRaw(t *testing.T) {
 		t.Errorf("%d of them with corrected latency > %v, want between R·S/2 = %.0f and R·(S/2+D) = %.0f", overHalf, half, lo, hi)
 	}
 	if due > 0 {
-		mean := (sum / time.Duration(due)).Seconds()
+		mean := (f.sum / time.Duration(due)).Seconds()
 		if lo, hi := S/2-1/rate, S/2+D+1/rate; mean < lo || mean > hi {
 			t.Errorf("mean corrected latency of requests due during the stall %.1fms, want between S/2 = %.1fms and S/2+D = %.1fms", mean*1e3, lo*1e3, hi*1e3)
 		}
@@ -116,4 +90,47 @@ func TestEngineStallCorrectedVsRaw(t *testing.T) {
 	if float64(st.LateSteps) > 0.01*float64(st.Steps) {
 		t.Errorf("%d of %d steps counted late by the harness: the stall is the target's", st.LateSteps, st.Steps)
 	}
+}
+
+// stallFigures are what TestEngineStallCorrectedVsRaw measures.
+type stallFigures struct {
+	due, overHalf, inFlight int
+	sum                     time.Duration // corrected latencies of the requests due during the stall
+	lastEnd                 time.Time     // when the last of them was answered
+}
+
+// measureStall counts the requests due during [from, to), those of them
+// over half the stall, and the requests in flight over it, checking that
+// each carries the stall as the model says.
+func measureStall(t *testing.T, res []report.Result, from, to time.Time, half time.Duration) stallFigures {
+	t.Helper()
+	var f stallFigures
+	for _, r := range res {
+		// Raw service time carries the stall only for the requests in
+		// flight when the server paused: written before it ended and
+		// answered after, each of them at least for its stalled part.
+		if r.Sent.Before(to) && !r.Sent.Add(r.Service).Before(to) {
+			f.inFlight++
+			if r.Service < to.Sub(r.Sent) {
+				t.Errorf("request in flight over the stall: service %v, want >= %v", r.Service, to.Sub(r.Sent))
+			}
+		}
+		if r.Intended.Before(from) || !r.Intended.Before(to) {
+			continue
+		}
+		if r.Latency > half {
+			f.overHalf++
+		}
+		f.due++
+		f.sum += r.Latency
+		end := r.Intended.Add(r.Latency)
+		if end.Before(to) {
+			t.Errorf("request due %v into the stall ended %v before the stall did: latency %v does not carry it",
+				r.Intended.Sub(from), to.Sub(end), r.Latency)
+		}
+		if end.After(f.lastEnd) {
+			f.lastEnd = end
+		}
+	}
+	return f
 }

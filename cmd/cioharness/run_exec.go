@@ -18,8 +18,8 @@ import (
 // verifyRun is the verifier's hook. After the load and the settle time it
 // compares the ledger (what the shoppers did and what Customer.io must show)
 // with what the mock holds, read through ins, and fills the summary's checks,
-// delivery and suppression parts. It is nil until the verify package is wired
-// in here; the run then reports the load figures and harness validity only.
+// delivery and suppression parts. verify.go sets it; when nil, the run
+// reports the load figures and harness validity only.
 var verifyRun func(ctx context.Context, led *scenarios.Ledger, ins mockcio.Inspector, sum *report.Summary) error
 
 // runCmd drives shopper journeys at the target and reports (SPEC.md §3.1).
