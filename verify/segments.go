@@ -57,57 +57,18 @@ func (v *verifier) expectedMembers(segs []*mockcio.Segment, at time.Time, scale 
 // Failed counts the shoppers the mock puts on the wrong side.
 func (v *verifier) checkSegments() report.Check {
 	t := newTally(CheckSegmentsTruth, "the mock has no truth segment")
-	defs := map[string]*mockcio.Segment{}
-	for i := range v.obs.Config.Segments {
-		defs[v.obs.Config.Segments[i].Name] = &v.obs.Config.Segments[i]
-	}
 	scale := v.obs.Config.TimeScale
 	if scale <= 0 {
 		scale = scenarios.DefaultTimeScale
 	}
-	var segs []*mockcio.Segment
-	var reads []SegmentRead
-	var from, to time.Time
-	for _, sr := range v.obs.Segments {
-		if def := defs[sr.Name]; def != nil {
-			segs, reads = append(segs, def), append(reads, sr)
-			if from.IsZero() || sr.From.Before(from) {
-				from = sr.From
-			}
-			if sr.To.After(to) {
-				to = sr.To
-			}
-		}
-	}
+	segs, reads, from, to := v.segmentReads()
 	if len(segs) == 0 {
 		return t.done()
 	}
-	// The expected members just before and just after the mock evaluated
-	// the segments (widened by the tolerance), with exact and with
-	// second-resolution timestamps: any count in between is accepted.
-	var variants [][]map[string]bool
-	for _, at := range []time.Time{from.Add(-v.opt.Tolerance), to.Add(v.opt.Tolerance)} {
-		for _, trunc := range []bool{false, true} {
-			variants = append(variants, v.expectedMembers(segs, at, scale, trunc))
-		}
-	}
+	variants := v.segmentVariants(segs, from, to, scale)
 	var wrong int64
 	for i, sr := range reads {
-		union, inter := map[string]bool{}, map[string]bool{}
-		nlo, nhi := -1, 0
-		for j, vs := range variants {
-			set := vs[i]
-			nhi = max(nhi, len(set))
-			if nlo < 0 || len(set) < nlo {
-				nlo = len(set)
-			}
-			for k := range set {
-				union[k] = true
-				if j == 0 && allHave(variants, i, k) {
-					inter[k] = true
-				}
-			}
-		}
+		union, inter, nlo, nhi := bounds(variants, i)
 		if sr.Count >= nlo && sr.Count <= nhi {
 			t.ok()
 			continue
@@ -144,6 +105,60 @@ func (v *verifier) checkSegments() report.Check {
 		c.Note = strings.TrimSuffix(NotApplicable+" (no shopper was identified: the segments were checked to be empty); "+c.Note, "; ")
 	}
 	return c
+}
+
+// segmentReads pairs each segment read from the mock with its definition,
+// and returns the span of real time the reads took.
+func (v *verifier) segmentReads() (segs []*mockcio.Segment, reads []SegmentRead, from, to time.Time) {
+	defs := map[string]*mockcio.Segment{}
+	for i := range v.obs.Config.Segments {
+		defs[v.obs.Config.Segments[i].Name] = &v.obs.Config.Segments[i]
+	}
+	for _, sr := range v.obs.Segments {
+		if def := defs[sr.Name]; def != nil {
+			segs, reads = append(segs, def), append(reads, sr)
+			if from.IsZero() || sr.From.Before(from) {
+				from = sr.From
+			}
+			if sr.To.After(to) {
+				to = sr.To
+			}
+		}
+	}
+	return segs, reads, from, to
+}
+
+// segmentVariants returns the expected members just before and just after
+// the mock evaluated the segments (widened by the tolerance), with exact and
+// with second-resolution timestamps: any count in between is accepted.
+func (v *verifier) segmentVariants(segs []*mockcio.Segment, from, to time.Time, scale float64) [][]map[string]bool {
+	var variants [][]map[string]bool
+	for _, at := range []time.Time{from.Add(-v.opt.Tolerance), to.Add(v.opt.Tolerance)} {
+		for _, trunc := range []bool{false, true} {
+			variants = append(variants, v.expectedMembers(segs, at, scale, trunc))
+		}
+	}
+	return variants
+}
+
+// bounds returns, for segment i, the members of any variant and of every
+// variant, and the smallest and largest expected counts.
+func bounds(variants [][]map[string]bool, i int) (union, inter map[string]bool, nlo, nhi int) {
+	union, inter, nlo = map[string]bool{}, map[string]bool{}, -1
+	for j, vs := range variants {
+		set := vs[i]
+		nhi = max(nhi, len(set))
+		if nlo < 0 || len(set) < nlo {
+			nlo = len(set)
+		}
+		for k := range set {
+			union[k] = true
+			if j == 0 && allHave(variants, i, k) {
+				inter[k] = true
+			}
+		}
+	}
+	return union, inter, nlo, nhi
 }
 
 func allHave(variants [][]map[string]bool, i int, k string) bool {

@@ -53,86 +53,91 @@ func (v *verifier) isExit(campaign, name string) bool {
 	return false
 }
 
+// suppressionRun is the state of checkSuppression.
+type suppressionRun struct {
+	noSend, sends, content    *tally
+	border, noProfile, notDue int
+	byPerson                  map[string][]*mockcio.MessageView
+}
+
 // checkSuppression compares each campaign outcome the ledger predicts with
 // the mock's message: no send after a purchase within the delay, a send to
 // every abandoner, the right content. It records the margins too.
 func (v *verifier) checkSuppression() []report.Check {
-	noSend := newTally(CheckNoSendAfterBuy, "no shopper bought within a campaign's delay")
-	sends := newTally(CheckSendsToAbandoners, "no shopper abandoned")
-	content := newTally(CheckMessageContent, "no message was due")
-	byPerson := map[string][]*mockcio.MessageView{}
+	r := &suppressionRun{
+		noSend:   newTally(CheckNoSendAfterBuy, "no shopper bought within a campaign's delay"),
+		sends:    newTally(CheckSendsToAbandoners, "no shopper abandoned"),
+		content:  newTally(CheckMessageContent, "no message was due"),
+		byPerson: map[string][]*mockcio.MessageView{},
+	}
 	for i := range v.obs.Messages {
 		m := &v.obs.Messages[i]
-		byPerson[m.Person] = append(byPerson[m.Person], m)
+		r.byPerson[m.Person] = append(r.byPerson[m.Person], m)
 	}
-	border, noProfile, notDue := 0, 0, 0
-	sup := &v.sum.Suppression
-	readAt := v.obs.ReadAt
 	for _, e := range v.x.ledPeople() {
 		h := v.x.match(e)
 		for i := range e.Campaigns {
-			o := &e.Campaigns[i]
 			if h == nil {
-				noProfile++
+				r.noProfile++
 				continue
 			}
-			m := nearestMessage(byPerson[h.person.CioID], o.Campaign, o.TriggeredAt)
-			if o.Outcome == scenarios.OutcomeExited {
-				v.margin(h, o, m)
-			}
-			if !readAt.IsZero() && o.DueAt.After(readAt.Add(-v.opt.Tolerance)) && (m == nil || m.Outcome != scenarios.OutcomeSent) {
-				notDue++ // not decided yet when the mock was read
-				continue
-			}
-			ex := report.Example{Shopper: e.Key(), Event: o.Campaign + " triggered by " + o.TriggerEventID}
-			if o.Outcome == scenarios.OutcomeExited {
-				if m == nil || m.Outcome != scenarios.OutcomeSent {
-					noSend.ok()
-					continue
-				}
-				if v.dueBorderline(e, o) {
-					border++
-					noSend.ok()
-					continue
-				}
-
-				sup.FalseSends++
-				ex.Expected = fmt.Sprintf("no message: bought (%s) before the message was due at %s", o.ExitEventID, o.DueAt.Format(time.RFC3339Nano))
-				ex.Actual = "message sent at " + m.DueAt.Format(time.RFC3339Nano)
-				noSend.fail(ex)
-				continue
-			}
-			switch {
-			case m != nil && m.Outcome == scenarios.OutcomeSent:
-				sends.ok()
-				v.compareContent(content, e, o, m)
-			case v.dueBorderline(e, o):
-				border++
-				sends.ok()
-			default:
-				sup.MissedSends++
-				ex.Expected = "message sent at " + o.DueAt.Format(time.RFC3339Nano)
-				ex.Actual = "no message"
-				if m != nil {
-					ex.Actual = "message " + m.Outcome
-				}
-				sends.fail(ex)
-			}
+			v.judgeOutcome(r, e, h, &e.Campaigns[i])
 		}
 	}
-	for _, t := range []*tally{noSend, sends} {
-		if border > 0 {
-			t.notef("%d outcomes within %v of the due time accepted either way", border, v.opt.Tolerance)
+	for _, t := range []*tally{r.noSend, r.sends} {
+		if r.border > 0 {
+			t.notef("%d outcomes within %v of the due time accepted either way", r.border, v.opt.Tolerance)
 		}
-		if noProfile > 0 {
-			t.notef("%d outcomes skipped: the shopper has no profile", noProfile)
+		if r.noProfile > 0 {
+			t.notef("%d outcomes skipped: the shopper has no profile", r.noProfile)
 		}
-		if notDue > 0 {
-			t.notef("%d outcomes not due yet when the mock was read (raise --settle)", notDue)
+		if r.notDue > 0 {
+			t.notef("%d outcomes not due yet when the mock was read (raise --settle)", r.notDue)
 		}
 	}
 	v.propagation()
-	return []report.Check{noSend.done(), sends.done(), content.done()}
+	return []report.Check{r.noSend.done(), r.sends.done(), r.content.done()}
+}
+
+// judgeOutcome compares one expected outcome with the person's message.
+func (v *verifier) judgeOutcome(r *suppressionRun, e *scenarios.Expected, h *holder, o *scenarios.Outcome) {
+	m := nearestMessage(r.byPerson[h.person.CioID], o.Campaign, o.TriggeredAt)
+	sent := m != nil && m.Outcome == scenarios.OutcomeSent
+	if o.Outcome == scenarios.OutcomeExited {
+		v.margin(h, o, m)
+	}
+	if readAt := v.obs.ReadAt; !readAt.IsZero() && o.DueAt.After(readAt.Add(-v.opt.Tolerance)) && !sent {
+		r.notDue++ // not decided yet when the mock was read
+		return
+	}
+	ex := report.Example{Shopper: e.Key(), Event: o.Campaign + " triggered by " + o.TriggerEventID}
+	sup := &v.sum.Suppression
+	switch {
+	case o.Outcome == scenarios.OutcomeExited && !sent:
+		r.noSend.ok()
+	case o.Outcome == scenarios.OutcomeExited && v.dueBorderline(e, o):
+		r.border++
+		r.noSend.ok()
+	case o.Outcome == scenarios.OutcomeExited:
+		sup.FalseSends++
+		ex.Expected = fmt.Sprintf("no message: bought (%s) before the message was due at %s", o.ExitEventID, o.DueAt.Format(time.RFC3339Nano))
+		ex.Actual = "message sent at " + m.DueAt.Format(time.RFC3339Nano)
+		r.noSend.fail(ex)
+	case sent:
+		r.sends.ok()
+		v.compareContent(r.content, e, o, m)
+	case v.dueBorderline(e, o):
+		r.border++
+		r.sends.ok()
+	default:
+		sup.MissedSends++
+		ex.Expected = "message sent at " + o.DueAt.Format(time.RFC3339Nano)
+		ex.Actual = "no message"
+		if m != nil {
+			ex.Actual = "message " + m.Outcome
+		}
+		r.sends.fail(ex)
+	}
 }
 
 // compareContent checks a sent message's cart against the trigger's, and its
