@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cioharness/cioharness/cio"
 	"github.com/cioharness/cioharness/mockcio"
@@ -196,4 +197,31 @@ func mustLoadSummary(t *testing.T, path string) *report.Summary {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func TestRunWritesReportsAndStopsOnInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	out, html, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html"), filepath.Join(dir, "r.xml")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(700*time.Millisecond, cancel)
+	var stdout, stderr syncBuffer
+	code := Main(ctx, []string{"run", "-r", "20/s", "-d", "1h", "--time-scale", "3600", "--no-progress",
+		"-o", out, "--html", html, "--junit", junit}, &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+	if code != ExitRuntime || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q: want exit 3, interrupted", code, stderr.String())
+	}
+	sum := mustLoadSummary(t, out)
+	if sum.Journeys.Started == 0 || sum.Journeys.Started >= sum.Journeys.Planned || !strings.Contains(strings.Join(sum.Warnings, " "), "interrupted") {
+		t.Errorf("journeys %+v, warnings %v: want some of the plan started and an interrupted warning", sum.Journeys, sum.Warnings)
+	}
+	for path, marker := range map[string]string{html: "<html", junit: "<testsuite"} {
+		b, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(b), marker) {
+			t.Errorf("%s: %v, want a file containing %q", path, err, marker)
+		}
+	}
+	if !strings.Contains(stdout.String(), "Journeys") {
+		t.Errorf("no summary on stdout:\n%s", stdout.String())
+	}
 }
