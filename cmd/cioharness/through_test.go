@@ -114,6 +114,7 @@ func TestThroughDefects(t *testing.T) {
 	for _, tc := range throughDefects {
 		t.Run(tc.defect, func(t *testing.T) {
 			got := thRun(t, bin, tc, "--seed", "1")
+			t.Logf("%s tripped: %s", tc.defect, got.failedCounts())
 			if got.code != ExitCheck {
 				t.Errorf("exit code %d; want %d (a check failed)\n%s", got.code, ExitCheck, got.evidence())
 			}
@@ -208,6 +209,17 @@ func (r *throughResult) failedOrAll() string {
 		names = append(names, c.Name)
 	}
 	return strings.Join(names, ",")
+}
+
+// failedCounts lists the failed checks with their failure counts.
+func (r *throughResult) failedCounts() string {
+	var parts []string
+	for _, c := range r.sum.Checks {
+		if !c.Passed {
+			parts = append(parts, fmt.Sprintf("%s (%d of %d)", c.Name, c.Failed, c.Expected))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // summary lists every check with its expected and failed counts.
