@@ -77,7 +77,9 @@ run_gen() {
 		--concurrency "$CONNS" -r "${RATE}/s" -d "${DURATION}s" --time-scale 1e7 --settle 0 \
 		-q --no-progress -o "$OUT/gen.json" || code=$?
 	s1=$(server_cpu)
-	[ "$code" = 0 ] || [ "$code" = 5 ] || { echo "bench: cioharness run exited $code" >&2; exit 1; }
+	# 1: the checks fail (the server is not a mock, nothing reaches the mock);
+	# 5: the start rate is deliberately above what loopback sustains.
+	case "$code" in 0 | 1 | 5) ;; *) echo "bench: cioharness run exited $code" >&2; exit 1 ;; esac
 	GEN_REQ=$(awk '/"requests": \{/ {f=1} f && /"total":/ {gsub(/[^0-9]/, "", $2); print $2; exit}' "$OUT/gen.json")
 	GEN_RPS=$(awk '/"rate_per_s":/ {gsub(/[^0-9.]/, "", $2); print $2; exit}' "$OUT/gen.json")
 	GEN_ERR=$(awk '/"requests": \{/ {f=1} f && /"errors":/ {gsub(/[^0-9]/, "", $2); print $2; exit}' "$OUT/gen.json")
