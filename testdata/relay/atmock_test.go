@@ -31,7 +31,6 @@ type observed struct {
 func TestDefectsAtTheMock(t *testing.T) {
 	t.Parallel()
 	journeys := genJourneys(t, 3, 20)
-	const faults503, faults429 = "status=503,p=0.1", "status=429,p=0.1"
 	control := runThrough(t, journeys, "", "")
 	t.Run("control", func(t *testing.T) {
 		var total int64
@@ -47,7 +46,7 @@ func TestDefectsAtTheMock(t *testing.T) {
 		}
 	})
 	t.Run("control under faults", func(t *testing.T) {
-		for _, f := range []string{faults503, faults429} {
+		for _, f := range []string{"status=503,p=0.1", "status=429,p=0.1"} {
 			got := runThrough(t, journeys, "", f)
 			if got.events != control.events || got.duplicated != 0 || got.anonymous != control.anonymous {
 				t.Errorf("%s: %d events (%d anonymous, %d duplicated); want %d (%d anonymous, 0 duplicated)",
@@ -55,24 +54,7 @@ func TestDefectsAtTheMock(t *testing.T) {
 			}
 		}
 	})
-	rule := func(r string) func(o observed) int64 { return func(o observed) int64 { return o.violations[r] } }
-	cases := []struct {
-		defect, fault, what string
-		figure              func(observed) int64
-		less                bool // the defect lowers the figure
-	}{
-		{defDropAnonymousID, "", "events left anonymous", func(o observed) int64 { return int64(o.anonymous) }, false},
-		{defKeyByEmail, "", "people without an external id", func(o observed) int64 { return int64(o.noID) }, false},
-		{defStringMoney, "", "contract.property_types", rule(mockcio.RulePropertyTypes), false},
-		{defRenameSKU, "", "contract.required_properties", rule(mockcio.RuleRequiredProperties), false},
-		{defFlushTimestamps, "", "events with a skewed timestamp", func(o observed) int64 { return int64(o.skewed) }, false},
-		{defRetryNewID, faults503, "events stored twice", func(o observed) int64 { return int64(o.duplicated) }, false},
-		{defDropOn429, faults429, "events stored", func(o observed) int64 { return int64(o.events) }, true},
-		{defDuplicateCheckout, "", "contract.duplicate_semantics", rule(mockcio.RuleDuplicateSemantics), false},
-		{defDuplicateCheckout, "", "contract.event_names", rule(mockcio.RuleEventNames), false},
-		{defEmailInEvents, "", "contract.pii_in_events", rule(mockcio.RulePIIInEvents), false},
-		{defMixedMoney, "", "contract.money", rule(mockcio.RuleMoney), false},
-	}
+	cases := atMockCases()
 	runs := map[string]observed{} // one run per defect, shared by its figures
 	for _, tc := range cases {
 		if _, ok := runs[tc.defect]; !ok {
@@ -88,6 +70,31 @@ func TestDefectsAtTheMock(t *testing.T) {
 					map[bool]string{true: "lower", false: "higher"}[tc.less])
 			}
 		})
+	}
+}
+
+// atMockCase is a defect, the mock fault it needs, and the figure it moves.
+type atMockCase struct {
+	defect, fault, what string
+	figure              func(observed) int64
+	less                bool // the defect lowers the figure
+}
+
+func atMockCases() []atMockCase {
+	const faults503, faults429 = "status=503,p=0.1", "status=429,p=0.1"
+	rule := func(r string) func(o observed) int64 { return func(o observed) int64 { return o.violations[r] } }
+	return []atMockCase{
+		{defDropAnonymousID, "", "events left anonymous", func(o observed) int64 { return int64(o.anonymous) }, false},
+		{defKeyByEmail, "", "people without an external id", func(o observed) int64 { return int64(o.noID) }, false},
+		{defStringMoney, "", "contract.property_types", rule(mockcio.RulePropertyTypes), false},
+		{defRenameSKU, "", "contract.required_properties", rule(mockcio.RuleRequiredProperties), false},
+		{defFlushTimestamps, "", "events with a skewed timestamp", func(o observed) int64 { return int64(o.skewed) }, false},
+		{defRetryNewID, faults503, "events stored twice", func(o observed) int64 { return int64(o.duplicated) }, false},
+		{defDropOn429, faults429, "events stored", func(o observed) int64 { return int64(o.events) }, true},
+		{defDuplicateCheckout, "", "contract.duplicate_semantics", rule(mockcio.RuleDuplicateSemantics), false},
+		{defDuplicateCheckout, "", "contract.event_names", rule(mockcio.RuleEventNames), false},
+		{defEmailInEvents, "", "contract.pii_in_events", rule(mockcio.RulePIIInEvents), false},
+		{defMixedMoney, "", "contract.money", rule(mockcio.RuleMoney), false},
 	}
 }
 

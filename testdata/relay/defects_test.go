@@ -92,7 +92,10 @@ func expect(t *testing.T, on bool, what string, off, onVal, got any) {
 	}
 }
 
-func defectCases() []defectCase {
+func defectCases() []defectCase { return append(mappingDefectCases(), deliveryDefectCases()...) }
+
+// mappingDefectCases are the defects that change what one call becomes.
+func mappingDefectCases() []defectCase {
 	return []defectCase{
 		{defect: defDropAnonymousID,
 			calls: [][2]string{{"/v1/identify", identifyAnn}, {"/v1/alias", `{"userId":"u-1","previousId":"anon-2"}`}},
@@ -130,6 +133,40 @@ func defectCases() []defectCase {
 				expect(t, on, "web tag item product_sku", "<nil>", "SKU-1", item["product_sku"])
 				expect(t, on, "server event sku", "SKU-1", "SKU-1", field(known, "data", "sku"))
 			}},
+		{defect: defDuplicateCheckout,
+			calls: [][2]string{{"/v1/track", checkout}},
+			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
+				var names, ids []string
+				for _, m := range only(t, up.requests(), "/events") {
+					names, ids = append(names, fmt.Sprint(m["name"])), append(ids, fmt.Sprint(m["id"]))
+				}
+				expect(t, on, "event names", "[Checkout Started]", "[Checkout Started Initiated Checkout]", names)
+				if on && (len(ids) != 2 || ids[0] == ids[1]) {
+					t.Errorf("ids %v: want two distinct ids (else the mock would de-duplicate the copy)", ids)
+				}
+			}},
+		{defect: defEmailInEvents,
+			calls: [][2]string{{"/v1/identify", identifyAnn}, {"/v1/track", cartKnown}, {"/v1/track", cartAnon}},
+			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
+				evs := only(t, up.requests(), "/events")
+				expect(t, on, "identified event email", "<nil>", "ann@example.com", field(evs[0], "data", "email"))
+				expect(t, on, "anonymous event email", "<nil>", "ann@example.com", field(evs[1], "data", "email"))
+			}},
+		{defect: defMixedMoney,
+			calls: [][2]string{{"/v1/track", cartKnown}, {"/v1/track", orderKnown}},
+			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
+				cart, order := object(t, up.requests()[0].Body), object(t, up.requests()[1].Body)
+				expect(t, on, "cart value (browse path)", "19.99", "19.99", field(cart, "data", "value"))
+				expect(t, on, "order total (checkout path)", "129.99", "12999", field(order, "data", "total"))
+				item := field(order, "data", "items").([]any)[0].(map[string]any)
+				expect(t, on, "order item price (catalog)", "19.99", "19.99", item["price"])
+			}},
+	}
+}
+
+// deliveryDefectCases are the defects in batching, timing and retries.
+func deliveryDefectCases() []defectCase {
+	return []defectCase{
 		{defect: defFlushTimestamps,
 			calls: [][2]string{{"/v1/track", cartKnown}},
 			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
@@ -177,18 +214,6 @@ func defectCases() []defectCase {
 				expect(t, on, "stored orders", 1, 0, len(up.stored()))
 				expect(t, on, "dropped calls", 0, 1, tr.Stats().Dropped)
 			}},
-		{defect: defDuplicateCheckout,
-			calls: [][2]string{{"/v1/track", checkout}},
-			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
-				var names, ids []string
-				for _, m := range only(t, up.requests(), "/events") {
-					names, ids = append(names, fmt.Sprint(m["name"])), append(ids, fmt.Sprint(m["id"]))
-				}
-				expect(t, on, "event names", "[Checkout Started]", "[Checkout Started Initiated Checkout]", names)
-				if on && (len(ids) != 2 || ids[0] == ids[1]) {
-					t.Errorf("ids %v: want two distinct ids (else the mock would de-duplicate the copy)", ids)
-				}
-			}},
 		{defect: defReorder,
 			edit:  func(c *config) { c.Workers, c.ReorderJitter = 4, 20*time.Millisecond },
 			calls: numbered(40),
@@ -201,22 +226,6 @@ func defectCases() []defectCase {
 				}
 				expect(t, on, "events in sent order", true, false, slices.IsSorted(got))
 				expect(t, on, "events delivered", 40, 40, len(got))
-			}},
-		{defect: defEmailInEvents,
-			calls: [][2]string{{"/v1/identify", identifyAnn}, {"/v1/track", cartKnown}, {"/v1/track", cartAnon}},
-			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
-				evs := only(t, up.requests(), "/events")
-				expect(t, on, "identified event email", "<nil>", "ann@example.com", field(evs[0], "data", "email"))
-				expect(t, on, "anonymous event email", "<nil>", "ann@example.com", field(evs[1], "data", "email"))
-			}},
-		{defect: defMixedMoney,
-			calls: [][2]string{{"/v1/track", cartKnown}, {"/v1/track", orderKnown}},
-			check: func(t *testing.T, up *upstream, _ *testRelay, on bool) {
-				cart, order := object(t, up.requests()[0].Body), object(t, up.requests()[1].Body)
-				expect(t, on, "cart value (browse path)", "19.99", "19.99", field(cart, "data", "value"))
-				expect(t, on, "order total (checkout path)", "129.99", "12999", field(order, "data", "total"))
-				item := field(order, "data", "items").([]any)[0].(map[string]any)
-				expect(t, on, "order item price (catalog)", "19.99", "19.99", item["price"])
 			}},
 	}
 }
