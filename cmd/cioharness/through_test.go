@@ -79,12 +79,23 @@ var throughDefects = []throughCase{
 var slowChecks = []string{"identity.anonymous_merge", "suppression.no_send_after_purchase", "suppression.sends_to_abandoners",
 	"suppression.message_content", "events.order", "segments.truth"}
 
+// TestThroughCorrectRelay: the correct relay passes every check, forwarding
+// to Track v1 at three seeds and to Track v2 (batches) at one.
 func TestThroughCorrectRelay(t *testing.T) {
 	requireThrough(t)
 	bin := thRelayBinary(t, t.TempDir())
-	for _, seed := range []string{"1", "2", "3"} {
-		t.Run("seed"+seed, func(t *testing.T) {
-			got := thRun(t, bin, throughCase{}, "--seed", seed)
+	cases := []struct {
+		name, seed string
+		relay      []string
+	}{
+		{"track/seed1", "1", nil},
+		{"track/seed2", "2", nil},
+		{"track/seed3", "3", nil},
+		{"track-v2/seed5", "5", []string{"--upstream-api", "track-v2"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := thRun(t, bin, throughCase{relay: tc.relay}, "--seed", tc.seed)
 			t.Logf("checks: %s", got.summary())
 			if got.code != ExitOK || len(got.failed()) > 0 {
 				t.Errorf("correct relay: exit %d, failed checks %v; want 0 and none\n%s", got.code, got.failed(), got.evidence())
