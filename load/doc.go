@@ -37,5 +37,13 @@
 // run invalid (Stats.Valid, SPEC.md §3.6). Waiting for a busy target is not
 // the harness's lag: it is counted in QueuedSteps and shows in latency.
 //
-// Requests are never retried: the harness measures the path as it is.
+// # HTTP
+//
+// A plain-http target is reached through the engine's own HTTP/1.1 client:
+// each sender owns one keep-alive connection and writes and reads it itself,
+// which halves the CPU per request of net/http's transport (two goroutines per
+// connection). https targets, and Config.StdClient, use net/http with
+// NewTransport. Requests are never retried: the harness measures the path as
+// it is (only a request that failed on a reused keep-alive connection before
+// any answer arrived is sent again on a new one, as net/http does).
 package load
