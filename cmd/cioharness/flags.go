@@ -158,3 +158,27 @@ func (f *apiFlag) Set(v string) error {
 	f.api = a
 	return nil
 }
+
+// settleFlag is --settle D; unset, the run derives it from the campaigns.
+type settleFlag struct {
+	d   time.Duration
+	set bool
+}
+
+func (f *settleFlag) Type() string { return "D" }
+
+func (f *settleFlag) String() string {
+	if !f.set {
+		return "derived"
+	}
+	return f.d.String()
+}
+
+func (f *settleFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("settle %q: want a duration >= 0, e.g. 5s", v)
+	}
+	f.d, f.set = d, true
+	return nil
+}

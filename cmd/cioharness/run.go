@@ -40,7 +40,7 @@ type runOpts struct {
 	creds       cio.Credentials
 	headers     headerFlag
 	timeScale   float64
-	settle      time.Duration
+	settle      settleFlag
 	seed        int64
 	shard       shardFlag
 	concurrency int
@@ -61,9 +61,6 @@ type runOpts struct {
 	changed       func(name string) bool
 }
 
-// defaultSettle is the sentinel of --settle: derive it.
-const defaultSettle = -1
-
 func runFlagSet(o *runOpts, env *Env) *pflag.FlagSet {
 	fs := newFlagSet("run", "run [flags]", runExamples, env)
 	fs.StringArrayVarP(&o.scenarios, "scenario", "s", []string{"d2c"}, "built-in scenario or mix `NAME`, or a scenario/mix FILE (repeatable)")
@@ -81,7 +78,7 @@ func runFlagSet(o *runOpts, env *Env) *pflag.FlagSet {
 	fs.StringVar(&o.creds.PipelinesKey, "pipelines-key", o.creds.PipelinesKey, "Pipelines API key sent to the target and accepted by the mock")
 	fs.VarP(&o.headers, "header", "H", "extra header to the target (repeatable)")
 	fs.Float64Var(&o.timeScale, "time-scale", scenarios.DefaultTimeScale, "shopper seconds per real second (60: one real second is one shopper minute)")
-	fs.DurationVar(&o.settle, "settle", defaultSettle, "real time to wait after the last step before verifying (default: longest campaign delay after scaling, plus a margin)")
+	fs.Var(&o.settle, "settle", "real time to wait after the last step before verifying; derived: the longest campaign delay after scaling, plus 10% and 1s")
 	fs.Int64Var(&o.seed, "seed", 1, "same seed: same shoppers, journeys, payloads and expected outcomes")
 	fs.Var(&o.shard, "shard", "run only shard i of n of the journey sequence; --rate is the total over all shards")
 	fs.IntVar(&o.concurrency, "concurrency", 512, "most requests in flight; beyond it requests queue and their latency counts from their intended start")
@@ -126,8 +123,6 @@ func (o *runOpts) validate() error {
 	switch {
 	case !(o.timeScale > 0) || o.timeScale > 1e9:
 		return usageError("--time-scale: %v: want a positive number", o.timeScale)
-	case o.settle < 0 && o.settle != defaultSettle:
-		return usageError("--settle: %v: want a duration >= 0", o.settle)
 	case o.concurrency < 1:
 		return usageError("--concurrency: %d: want >= 1", o.concurrency)
 	case o.batch < 1 || o.batch > load.MaxBatch:
@@ -222,8 +217,8 @@ func (o *runOpts) loadRetention() error {
 // settleTime is --settle, or the longest campaign delay in real time plus a
 // margin of a second and 10%, so that every campaign timer has fired.
 func (o *runOpts) settleTime() time.Duration {
-	if o.settle != defaultSettle {
-		return o.settle
+	if o.settle.set {
+		return o.settle.d
 	}
 	d := time.Duration(float64(o.maxDelay) / o.timeScale)
 	return d + d/10 + time.Second
