@@ -98,6 +98,9 @@ func (c *Client) People(ctx context.Context, pr PageRequest) (PeoplePage, error)
 	if pr.Full {
 		q.Set("full", "1")
 	}
+	if pr.NoMessages {
+		q.Set("messages", "0")
+	}
 	var v PeoplePage
 	err := c.get(ctx, "/__mock/people?"+q.Encode(), &v)
 	return v, err

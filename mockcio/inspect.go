@@ -39,6 +39,9 @@ type PageRequest struct {
 	Limit int    // people per page: default 100, at most MaxPageSize
 	After string // cio_id cursor: PeoplePage.Next of the previous page
 	Full  bool   // full views (attributes, events, devices) instead of summaries
+	// NoMessages leaves the messages out of full views (readers that take
+	// them in bulk from Messages; messages=0 on the wire).
+	NoMessages bool
 }
 
 // MaxPageSize is the largest page of GET /__mock/people.
@@ -72,7 +75,7 @@ func (s *Server) People(_ context.Context, pr PageRequest) (PeoplePage, error) {
 	}
 	pr.Limit = min(pr.Limit, MaxPageSize)
 	people, next := s.store.people(pr.After, pr.Limit, pr.Full)
-	if pr.Full {
+	if pr.Full && !pr.NoMessages {
 		for i := range people {
 			people[i].Messages = s.personMessages(people[i].CioID)
 		}

@@ -43,7 +43,7 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 	case name == "people":
 		limit, _ := strconv.Atoi(q.Get("limit"))
 		full := q.Get("full") == "1" || q.Get("full") == "true"
-		page, _ := s.People(ctx, PageRequest{Limit: limit, After: q.Get("after"), Full: full})
+		page, _ := s.People(ctx, PageRequest{Limit: limit, After: q.Get("after"), Full: full, NoMessages: q.Get("messages") == "0"})
 		writeJSON(w, http.StatusOK, page)
 	case name == "anonymous" && !hasArg:
 		limit, _ := strconv.Atoi(q.Get("limit"))
