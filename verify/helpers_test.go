@@ -50,9 +50,26 @@ type host struct {
 	clock *clock
 }
 
-func (h *host) Now() time.Time                               { return h.clock.now() }
-func (h *host) TimeScale() float64                           { return h.srv.TimeScale() }
-func (h *host) EachPerson(fn func(*mockcio.PersonView) bool) { h.srv.EachPerson(fn) }
+func (h *host) Now() time.Time     { return h.clock.now() }
+func (h *host) TimeScale() float64 { return h.srv.TimeScale() }
+
+// EachPerson pages through full views without messages (the mock's own
+// host reads the store the same way).
+func (h *host) EachPerson(fn func(*mockcio.PersonView) bool) {
+	after := ""
+	for {
+		page, _ := h.srv.People(context.Background(), mockcio.PageRequest{Limit: mockcio.MaxPageSize, After: after, Full: true, NoMessages: true})
+		for i := range page.People {
+			if !fn(&page.People[i]) {
+				return
+			}
+		}
+		if page.Next == "" {
+			return
+		}
+		after = page.Next
+	}
+}
 func (h *host) Person(id string) (mockcio.PersonView, bool) {
 	v, ok, _ := h.srv.Person(context.Background(), id)
 	return v, ok

@@ -111,7 +111,7 @@ func observe(ctx context.Context, ins mockcio.Inspector, pageSize int, now func(
 // lo+pageSize), so that the mock encodes one range while another decodes.
 // Other ids are paged through in order.
 func (o *Observation) readPeople(ctx context.Context, ins mockcio.Inspector, pageSize int) error {
-	first, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, Full: true})
+	first, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, Full: true, NoMessages: true})
 	if err != nil {
 		return fmt.Errorf("verify: read people: %w", err)
 	}
@@ -133,7 +133,7 @@ func (o *Observation) readPeople(ctx context.Context, ins mockcio.Inspector, pag
 // pageFrom pages through the people after cursor after, in order.
 func (o *Observation) pageFrom(ctx context.Context, ins mockcio.Inspector, pageSize int, after string) error {
 	for after != "" {
-		page, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, After: after, Full: true})
+		page, err := ins.People(ctx, mockcio.PageRequest{Limit: pageSize, After: after, Full: true, NoMessages: true})
 		if err != nil {
 			return fmt.Errorf("verify: read people: %w", err)
 		}
@@ -175,7 +175,7 @@ func readChunks(ctx context.Context, ins mockcio.Inspector, lo, size uint64, wor
 					return
 				}
 				from := lo + k*size
-				page, err := ins.People(ctx, mockcio.PageRequest{Limit: int(size), After: fmt.Sprintf("%012x", from), Full: true})
+				page, err := ins.People(ctx, mockcio.PageRequest{Limit: int(size), After: fmt.Sprintf("%012x", from), Full: true, NoMessages: true})
 				keep := page.People[:0]
 				for _, p := range page.People {
 					if id, ok := hexID(p.CioID); ok && id <= from+size {
