@@ -24,8 +24,9 @@ func benchJourneys() int {
 
 // BenchmarkVerify measures verification through the HTTP inspection API of a
 // mock holding a whole run: "read" only fetches what the mock holds (the
-// baseline), "apply" only compares it with the ledger, "full" is Run. Each
-// reports µs/journey.
+// baseline), "apply" only compares it with the ledger, "full" is Run;
+// "full-in-process" is Run on the *mockcio.Server itself (what `run` does with
+// its embedded mock). Each reports µs/journey.
 func BenchmarkVerify(b *testing.B) {
 	n := benchJourneys()
 	tr, err := feed(1, n, testScale, cio.APIPipelines, nil, testSettle, true)
@@ -70,6 +71,15 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			if c := checkOf(sum, CheckDelivered); c == nil || !c.Passed {
 				b.Fatalf("events.delivered: %+v", c)
+			}
+		}
+		perJourney(b, start)
+	})
+	b.Run("full-in-process", func(b *testing.B) {
+		start := time.Now()
+		for b.Loop() {
+			if err := Run(ctx, tr.srv, tr.led, report.New(), opt); err != nil {
+				b.Fatal(err)
 			}
 		}
 		perJourney(b, start)
