@@ -100,6 +100,9 @@ func (v *verifier) contractExamples(vv *mockcio.ViolationView) []report.Example 
 		var s sample
 		_ = json.Unmarshal(raw, &s)
 		who := "anonymous id " + s.AnonymousID
+		if ls := v.x.byAnonID[s.AnonymousID]; s.AnonymousID != "" && len(ls) > 0 {
+			who = shopperOf(ls[0]) + " (anonymous id " + s.AnonymousID + ")"
+		}
 		if h := v.x.mockByCio[s.Person]; h != nil {
 			who = h.name()
 			if h.owner != nil {
