@@ -32,6 +32,13 @@
 //	suppression.margin                        due time − arrival, when ≥ 0
 //	suppression.margin.late                   arrival − due time, when the purchase was late
 //
+// A check's optional "scope" says what it judged: absent, this shard's own
+// shoppers (merging the shards adds the counts); "mock" (ScopeMock), the
+// whole state of a mock every shard shares, such as the contract checks of a
+// sharded run: each shard read the same mock, so merging keeps the reading
+// with the largest expected count (the last reader's) with its examples,
+// never a sum. Violations carry the same scope, merged the same way by count.
+//
 // Exit codes follow SPEC.md §3.6 with the precedence 5 (invalid run), 1
 // (a check failed), 4 (a threshold breached); usage (2) and runtime (3)
 // errors belong to the command line and never reach a Summary.

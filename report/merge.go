@@ -12,7 +12,9 @@ var ErrDifferentRuns = errors.New("results of different runs")
 // Merge combines the results of the shards of one run losslessly: counts add,
 // histograms merge exactly (percentiles are recomputed from them), checks
 // combine (passed only if passed everywhere, failures add, examples capped at
-// MaxExamples) and the thresholds the files carry are re-evaluated on the
+// MaxExamples; a check or violation of Scope ScopeMock is the shared mock's
+// state read by every shard, so the reading with the largest Expected, or
+// Count, is kept instead) and the thresholds the files carry are re-evaluated on the
 // merged data. The inputs are not modified. Files of different runs (another
 // run id, seed or shard count) or holding the same shard twice are refused.
 func Merge(summaries ...*Summary) (*Summary, error) {
@@ -182,6 +184,14 @@ func (out *Summary) mergeCheck(c Check) {
 		out.Checks = append(out.Checks, c)
 		return
 	}
+	if t.Scope == ScopeMock || c.Scope == ScopeMock {
+		// Every shard read the same mock; the last reader saw the most.
+		if c.Expected > t.Expected || (c.Expected == t.Expected && c.Failed > t.Failed) {
+			c.Examples = slices.Clone(c.Examples[:min(len(c.Examples), MaxExamples)])
+			*t = c
+		}
+		return
+	}
 	t.Passed = t.Passed && c.Passed
 	t.Expected += c.Expected
 	t.Observed += c.Observed
@@ -201,6 +211,13 @@ func (out *Summary) mergeViolation(v Violation) {
 	for i := range out.Violations {
 		o := &out.Violations[i]
 		if o.Rule == v.Rule && o.Event == v.Event && o.Property == v.Property {
+			if o.Scope == ScopeMock || v.Scope == ScopeMock {
+				if v.Count > o.Count {
+					v.Samples = slices.Clone(v.Samples[:min(len(v.Samples), MaxExamples)])
+					*o = v
+				}
+				return
+			}
 			o.Count += v.Count
 			for _, smp := range v.Samples {
 				if len(o.Samples) < MaxExamples && !slices.Contains(o.Samples, smp) {

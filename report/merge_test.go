@@ -198,3 +198,47 @@ func TestMergeWarnsOfMissingShards(t *testing.T) {
 		t.Errorf("warnings %q, want one about the missing shard", got.Warnings)
 	}
 }
+
+func TestMergeMockScopedChecks(t *testing.T) {
+	t.Parallel()
+	shard := func(i int, expected, failed int64, example string) *Summary {
+		s := New()
+		s.Run.Shard = Shard{[]int{i}, 3}
+		s.Checks = []Check{
+			{Name: "contract", Scope: ScopeMock, Expected: expected, Observed: expected - failed, Failed: failed,
+				Passed: failed == 0, Examples: []Example{{Shopper: example}}},
+			{Name: "own", Passed: true, Expected: 4, Observed: 4},
+		}
+		s.Violations = []Violation{{Rule: "contract", Event: "e", Count: failed, Scope: ScopeMock, Samples: []string{example}}}
+		return roundTrip(t, s)
+	}
+	tests := []struct {
+		name   string
+		shards []*Summary
+		want   Check
+	}{
+		{"the last reader saw the most", []*Summary{shard(1, 300, 2, "a"), shard(2, 385, 3, "b"), shard(3, 340, 2, "c")},
+			Check{Name: "contract", Scope: ScopeMock, Expected: 385, Observed: 382, Failed: 3, Examples: []Example{{Shopper: "b"}}}},
+		{"equal readings are not added", []*Summary{shard(1, 385, 0, "a"), shard(2, 385, 0, "b"), shard(3, 385, 0, "c")},
+			Check{Name: "contract", Scope: ScopeMock, Passed: true, Expected: 385, Observed: 385, Examples: []Example{{Shopper: "a"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Merge(tt.shards...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := got.check("contract")
+			if c == nil || c.Expected != tt.want.Expected || c.Failed != tt.want.Failed || c.Observed != tt.want.Observed ||
+				c.Passed != tt.want.Passed || c.Scope != ScopeMock || len(c.Examples) != 1 || c.Examples[0] != tt.want.Examples[0] {
+				t.Errorf("contract = %+v, want %+v", c, tt.want)
+			}
+			if own := got.check("own"); own == nil || own.Expected != 12 {
+				t.Errorf("own = %+v, want the shards' counts added (12)", own)
+			}
+			if len(got.Violations) != 1 || got.Violations[0].Count != tt.want.Failed {
+				t.Errorf("violations = %+v, want one of count %d", got.Violations, tt.want.Failed)
+			}
+		})
+	}
+}

@@ -145,7 +145,17 @@ type Check struct {
 	Failed   int64     `json:"failed"`   // items that did not hold
 	Note     string    `json:"note,omitempty"`
 	Examples []Example `json:"examples,omitempty"` // at most MaxExamples
+	// Scope is what the check judged: "" this shard's own shoppers (Merge
+	// adds the shards' counts), ScopeMock the shared mock's whole state
+	// (Merge keeps one shard's reading instead of adding).
+	Scope string `json:"scope,omitempty"`
 }
+
+// ScopeMock is the Scope of a check or violation judged on the whole state
+// of a mock that every shard of a run shares: each shard reads the same
+// figures, so Merge keeps the largest reading (the last reader's) instead of
+// adding them.
+const ScopeMock = "mock"
 
 // MaxExamples is the most examples a check keeps.
 const MaxExamples = 10
@@ -190,6 +200,7 @@ type Violation struct {
 	Property string   `json:"property,omitempty"`
 	Count    int64    `json:"count"`
 	Samples  []string `json:"samples,omitempty"`
+	Scope    string   `json:"scope,omitempty"` // see Check.Scope
 }
 
 // Duration is a time.Duration written as a Go duration string ("30s").
