@@ -3,6 +3,7 @@ package verify
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/cioharness/cioharness/mockcio"
 	"github.com/cioharness/cioharness/report"
@@ -35,22 +36,28 @@ func (v *verifier) checkContract() []report.Check {
 		byRule[vv.Rule] = vv
 	}
 	checked := v.obs.Stats.Events + v.obs.Stats.AnonymousEvents
+	scope := ""
+	if v.opt.sharded() {
+		scope = report.ScopeMock // every shard reads the same mock-wide figures
+	}
 	var out []report.Check
 	for _, rule := range rules {
 		t := newTally(rule, "the mock has no tracking plan")
 		if v.obs.Config.Plan == nil && byRule[rule] == nil {
-			out = append(out, t.done())
+			c := t.done()
+			c.Scope = scope
+			out = append(out, c)
 			continue
 		}
 		vv := byRule[rule]
-		c := report.Check{Name: rule, Expected: max(checked, 0)}
+		c := report.Check{Name: rule, Expected: max(checked, 0), Scope: scope}
 		if vv != nil {
 			c.Failed = vv.Count
 			c.Expected = max(c.Expected, vv.Count)
 			c.Examples = v.contractExamples(vv)
 			for _, g := range vv.Groups {
 				v.sum.Violations = append(v.sum.Violations, report.Violation{Rule: rule, Event: g.Event,
-					Property: g.Property, Count: g.Count, Samples: rawStrings(g.Samples)})
+					Property: g.Property, Count: g.Count, Samples: rawStrings(g.Samples), Scope: c.Scope})
 			}
 		}
 		c.Observed = c.Expected - c.Failed
@@ -60,6 +67,9 @@ func (v *verifier) checkContract() []report.Check {
 			c.Note = NotApplicable + " (no event reached the mock)"
 		case c.Failed > 0:
 			c.Note = fmt.Sprintf("%d violations over the %d events the mock checked against the plan", c.Failed, checked)
+		}
+		if c.Scope == report.ScopeMock {
+			c.Note = strings.TrimPrefix(c.Note+"; mock-wide: covers every shard's traffic", "; ")
 		}
 		out = append(out, c)
 	}

@@ -213,14 +213,8 @@ func (o *Observation) readRest(ctx context.Context, ins mockcio.Inspector, now f
 	if o.Messages, err = ins.Messages(ctx, "", ""); err != nil {
 		return fmt.Errorf("verify: read messages: %w", err)
 	}
-	from := now()
-	segs, err := ins.Segments(ctx)
-	if err != nil {
-		return fmt.Errorf("verify: read segments: %w", err)
-	}
-	to := now()
-	for _, s := range segs {
-		o.Segments = append(o.Segments, SegmentRead{SegmentView: s, From: from, To: to})
+	if err := o.readSegments(ctx, ins, now); err != nil {
+		return err
 	}
 	if o.Violations, err = ins.Violations(ctx); err != nil {
 		return fmt.Errorf("verify: read violations: %w", err)
@@ -271,23 +265,23 @@ func (o *Observation) readAnonymous(ctx context.Context, ins mockcio.Inspector, 
 type SegmentRead struct {
 	mockcio.SegmentView
 	From, To time.Time
+	// Listed: Members were read (an empty list may arrive as nil).
+	Listed bool
 }
 
-// readSegmentMembers re-reads the named truth segments with their members
-// (the evidence of a failed segments.truth).
-func (o *Observation) readSegmentMembers(ctx context.Context, ins mockcio.Inspector, names map[string]bool, now func() time.Time) error {
-	for i := range o.Segments {
-		s := &o.Segments[i]
-		if !names[s.Name] {
-			continue
-		}
+// readSegments reads the configured truth segments with their members
+// (segments.truth judges every shopper), each with the real times just
+// before and just after the mock evaluated it.
+func (o *Observation) readSegments(ctx context.Context, ins mockcio.Inspector, now func() time.Time) error {
+	for i := range o.Config.Segments {
+		name := o.Config.Segments[i].Name
 		from := now()
-		v, ok, err := ins.Segment(ctx, s.Name, true)
+		v, ok, err := ins.Segment(ctx, name, true)
 		if err != nil {
-			return fmt.Errorf("verify: read segment %s: %w", s.Name, err)
+			return fmt.Errorf("verify: read segment %s: %w", name, err)
 		}
 		if ok {
-			*s = SegmentRead{SegmentView: v, From: from, To: now()}
+			o.Segments = append(o.Segments, SegmentRead{SegmentView: v, From: from, To: now(), Listed: true})
 		}
 	}
 	return nil

@@ -28,7 +28,16 @@ type Options struct {
 	Workers int
 	// Now is the clock (nil means time.Now).
 	Now func() time.Time
+	// Shards is n of the run's --shard i/n (0 and 1 mean a whole run). With
+	// more than one shard the mock also holds the other shards' shoppers:
+	// people, members and events the ledger does not know are then theirs,
+	// not defects, and the checks judged on the mock's whole state (the
+	// contract checks) are marked report.ScopeMock.
+	Shards int
 }
+
+// sharded reports whether the mock is shared with other shards of the run.
+func (o Options) sharded() bool { return o.Shards > 1 }
 
 func (o Options) withDefaults() Options {
 	if o.Tolerance <= 0 {
@@ -63,23 +72,15 @@ func Run(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, sum 
 	if err != nil {
 		return err
 	}
-	v := apply(led, obs, sum, opt)
-	// The evidence of a failed segments.truth is its members: read them for
-	// the failing segments only, then judge those again.
-	if names := v.failedSegments; len(names) > 0 {
-		if err := obs.readSegmentMembers(ctx, ins, names, v.opt.Now); err != nil {
-			return err
-		}
-		v.put(v.checkSegments())
-	}
+	apply(led, obs, sum, opt)
 	return nil
 }
 
 // Read reads what the mock holds: every person (full views, ranges of ids
 // read in parallel), the anonymous ids with events (in bulk when ins is a
 // mockcio.AnonymousLister, else those the ledger keeps events under or whose
-// events no person holds, looked up in parallel), messages, segment counts,
-// violations, stats and the configuration.
+// events no person holds, looked up in parallel), messages, the truth
+// segments with their members, violations, stats and the configuration.
 func Read(ctx context.Context, ins mockcio.Inspector, led *scenarios.Ledger, opt Options) (*Observation, error) {
 	opt = opt.withDefaults()
 	obs, err := observe(ctx, ins, opt.PageSize, opt.Now)
@@ -129,8 +130,7 @@ type verifier struct {
 	opt Options
 	x   *index
 
-	campaigns      []scenarios.Campaign
-	failedSegments map[string]bool // written by checkSegments
+	campaigns []scenarios.Campaign
 }
 
 // Apply verifies obs against led and writes into sum: one check per SPEC.md

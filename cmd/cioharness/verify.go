@@ -15,9 +15,11 @@ func init() { verifyRun = runVerify }
 // runVerify is the verifier wired into `run` (the settle wait is done by the
 // caller): the checks of SPEC.md §8, delivery and suppression timings. Timing
 // boundaries closer than the harness's own worst lag are not judged.
+// A shard of a sharded run (--shard i/n) judges its own shoppers on the
+// shared mock (verify.Options.Shards).
 func runVerify(ctx context.Context, led *scenarios.Ledger, ins mockcio.Inspector, sum *report.Summary) error {
 	tol := max(verify.DefaultTolerance, time.Duration(sum.Harness.MaxLagMS*float64(time.Millisecond)))
-	if err := verify.Run(ctx, ins, led, sum, verify.Options{Tolerance: tol}); err != nil {
+	if err := verify.Run(ctx, ins, led, sum, verify.Options{Tolerance: tol, Shards: sum.Run.Shard.Count}); err != nil {
 		return err
 	}
 	if _, skipped, err := verify.MockCampaigns(ctx, ins); err == nil {
