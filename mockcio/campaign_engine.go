@@ -37,7 +37,10 @@ type campShard struct {
 	pending  map[uint64]*journey
 	byPerson map[string][]*journey
 	entered  map[string]struct{} // campaign \x00 cio_id, for reentry "once"
-	messages []MessageView
+	// messages are the resolved journeys (sent or exited) by person cio_id,
+	// so that attaching a person's messages costs only that person's.
+	messages map[string][]MessageView
+	nMsgs    int
 }
 
 var shardSeed = maphash.MakeSeed()
@@ -204,8 +207,25 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 		e.counts.exited.Add(1)
 	}
 	sh.mu.Lock()
-	sh.messages = append(sh.messages, m)
+	sh.addMessage(m)
 	sh.mu.Unlock()
+}
+
+// addMessage indexes a resolved journey under its person.
+func (sh *campShard) addMessage(m MessageView) {
+	if sh.messages == nil {
+		sh.messages = map[string][]MessageView{}
+	}
+	sh.messages[m.Person] = append(sh.messages[m.Person], m)
+	sh.nMsgs++
+}
+
+// takeMessages removes and returns the person's resolved journeys.
+func (sh *campShard) takeMessages(cioID string) []MessageView {
+	ms := sh.messages[cioID]
+	delete(sh.messages, cioID)
+	sh.nMsgs -= len(ms)
+	return ms
 }
 
 // captureEvent takes the campaign's content fields from the trigger's raw
@@ -290,20 +310,28 @@ func (e *Engine) content(j *journey) json.RawMessage {
 }
 
 // PersonRemoved implements Retention: a deleted or suppressed person's
-// journeys end without a message; a merged-away person's journeys continue on
-// the primary unless the primary already waits in that campaign.
+// journeys end without a message (their past messages stay listed under
+// their cio_id); a merged-away person's journeys continue on the primary
+// unless the primary already waits in that campaign, and their past messages
+// move to the primary (Customer.io moves the delivery history).
 func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef) {
+	merge := reason == RemovedMerged && into.CioID != ""
 	_, sh := e.shardOf(p.CioID)
 	sh.mu.Lock()
 	moved := slices.Clone(sh.byPerson[p.CioID])
 	for _, j := range moved {
 		sh.remove(j)
 	}
+	var history []MessageView
+	if merge {
+		history = sh.takeMessages(p.CioID)
+	}
 	sh.mu.Unlock()
-	if reason != RemovedMerged || into.CioID == "" {
+	if !merge {
 		e.counts.dropped.Add(int64(len(moved)))
 		return
 	}
+	e.moveMessages(history, into.CioID)
 	for _, j := range moved {
 		idx, dst := e.shardOf(into.CioID)
 		dst.mu.Lock()
@@ -318,4 +346,19 @@ func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef
 		dst.mu.Unlock()
 		e.timers.Schedule(j.dueAt.Add(fireGrace), j.key)
 	}
+}
+
+// moveMessages files a merged-away person's resolved journeys under the
+// primary with cio_id into.
+func (e *Engine) moveMessages(ms []MessageView, into string) {
+	if len(ms) == 0 {
+		return
+	}
+	_, dst := e.shardOf(into)
+	dst.mu.Lock()
+	for _, m := range ms {
+		m.Person = into
+		dst.addMessage(m)
+	}
+	dst.mu.Unlock()
 }

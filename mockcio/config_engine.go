@@ -124,7 +124,7 @@ func (e *Engine) Reset() {
 	for i := range e.shards {
 		sh := &e.shards[i]
 		sh.mu.Lock()
-		sh.pending, sh.byPerson, sh.entered, sh.messages = nil, nil, nil, nil
+		sh.pending, sh.byPerson, sh.entered, sh.messages, sh.nMsgs = nil, nil, nil, nil, 0
 		sh.mu.Unlock()
 	}
 	e.timers.Clear()
@@ -229,8 +229,13 @@ func (e *Engine) Messages(campaign, person string) []MessageView {
 		}
 	}
 	out := []MessageView{}
-	for i := range e.shards {
-		out = e.shards[i].collect(campaign, cioID, out)
+	if cioID != "" { // one person: their shard's index only
+		_, sh := e.shardOf(cioID)
+		out = sh.collect(campaign, cioID, out)
+	} else {
+		for i := range e.shards {
+			out = e.shards[i].collect(campaign, "", out)
+		}
 	}
 	sortMessages(out)
 	return out
@@ -247,18 +252,40 @@ func (e *Engine) PersonMessages(cioID string) []MessageView {
 func (sh *campShard) collect(campaign, cioID string, out []MessageView) []MessageView {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for _, m := range sh.messages {
-		if (campaign == "" || m.Campaign == campaign) && (cioID == "" || m.Person == cioID) {
+	if cioID != "" { // one person: their index entries only
+		out = appendMessages(out, sh.messages[cioID], campaign)
+		for _, j := range sh.byPerson[cioID] {
+			out = appendPending(out, j, campaign)
+		}
+		return out
+	}
+	out = slices.Grow(out, sh.nMsgs+len(sh.pending))
+	for _, ms := range sh.messages {
+		out = appendMessages(out, ms, campaign)
+	}
+	for _, j := range sh.pending {
+		out = appendPending(out, j, campaign)
+	}
+	return out
+}
+
+// appendMessages appends the messages of ms in campaign ("" = any).
+func appendMessages(out, ms []MessageView, campaign string) []MessageView {
+	for _, m := range ms {
+		if campaign == "" || m.Campaign == campaign {
 			out = append(out, m)
 		}
 	}
-	for _, j := range sh.pending {
-		if (campaign == "" || j.camp.Name == campaign) && (cioID == "" || j.person == cioID) {
-			out = append(out, MessageView{Campaign: j.camp.Name, Person: j.person,
-				TriggeredAt: j.triggeredAt, DueAt: j.dueAt, Outcome: "pending", ExitEventAt: j.exitAt})
-		}
-	}
 	return out
+}
+
+// appendPending appends j as a pending message when it is in campaign.
+func appendPending(out []MessageView, j *journey, campaign string) []MessageView {
+	if campaign != "" && j.camp.Name != campaign {
+		return out
+	}
+	return append(out, MessageView{Campaign: j.camp.Name, Person: j.person,
+		TriggeredAt: j.triggeredAt, DueAt: j.dueAt, Outcome: "pending", ExitEventAt: j.exitAt})
 }
 
 func sortMessages(ms []MessageView) {
