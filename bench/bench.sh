@@ -114,3 +114,15 @@ echo "$GOB" | grep -E '^Benchmark'
 WRK_MEAN=$(echo "$WRK_ALL" | awk 'NF {s+=$1; n++} END {printf "%.2f", s/n}')
 echo "$GOB" | awk -v w="$WRK_MEAN" '/^Benchmark/ {for (i=1; i<NF; i++) if ($(i+1)=="cpu-us/req") {s[$1]+=$i; n[$1]++}}
 	END {for (k in s) printf "%-28s %6.1f cpu-us/req = %.2fx wrk (%s us/req)\n", k, s[k]/n[k], s[k]/n[k]/w, w}'
+
+# The other hot paths, each against a baseline measured in the same run:
+# the mock against a trivial handler decoding the same JSON (goal >= 0.6x its
+# req/s or <= 1.7x its CPU/req), heap per stored event (goal < 400 B),
+# generation (goal >= 200k calls/s with payloads encoded), verification.
+echo
+echo "bench: mock throughput vs a trivial decoding handler, and heap per stored event"
+go test ./mockcio -run '^$' -bench 'Throughput' -benchtime 20000x | grep -E '^Benchmark'
+go test ./mockcio -run '^$' -bench 'StoreMemory' -benchtime 1x | grep -E '^Benchmark'
+echo "bench: journey generation (calls/s with cio.Encode) and verification"
+go test ./scenarios -run '^$' -bench 'Generate' -benchtime 2s | grep -E '^Benchmark'
+VERIFY_BENCH_JOURNEYS=${BENCH_VERIFY_JOURNEYS:-100000} go test ./verify -run '^$' -bench 'Verify' -benchtime 1x -timeout 900s | grep -E '^Benchmark'
