@@ -275,10 +275,13 @@ func TestCampaignTimeScale3600(t *testing.T) {
 	start := time.Now()
 	h.land(e, abandoner, ev("Added to Cart", start, start, `{"cart_id":"a"}`))
 	h.land(e, buyer, ev("Added to Cart", start, start, `{"cart_id":"b"}`))
-	time.Sleep(500 * time.Millisecond) // half a shopper hour
+	time.Sleep(250 * time.Millisecond) // a quarter of a shopper hour
 	now := time.Now()
+	if now.Sub(start) >= 900*time.Millisecond {
+		t.Skipf("machine too loaded: the purchase would land %v after the cart, near the 1s due time", now.Sub(start))
+	}
 	h.land(e, buyer, ev("Order Placed", now, now, ""))
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for e.PendingTimers() > 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -297,8 +300,10 @@ func TestCampaignTimeScale3600(t *testing.T) {
 	if outcomes["buyer"] != "exited" || outcomes["abandoner"] != "sent" {
 		t.Errorf("outcomes: got %v, want buyer exited, abandoner sent", outcomes)
 	}
-	if elapsed := resolved.Sub(start); elapsed < time.Second || elapsed > 2*time.Second {
-		t.Errorf("resolved after %v, want about 1s", elapsed)
+	// Never early; late by at most 1.5 s on a loaded machine (the timers'
+	// precision is TestTimersGoroutinePrecision's business).
+	if elapsed := resolved.Sub(start); elapsed < time.Second || elapsed > 2500*time.Millisecond {
+		t.Errorf("resolved after %v, want about 1s (1s to 2.5s)", elapsed)
 	}
 }
 

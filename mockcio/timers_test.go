@@ -42,46 +42,49 @@ func TestTimersFireInDueOrder(t *testing.T) {
 	}
 }
 
-// TestTimersGoroutinePrecision checks the one goroutine fires timers within
-// 10 ms of their due time (the median, on a machine shared with other test
-// processes; idle, the worst case is about 1 ms) and ends when no timer is left.
+// TestTimersGoroutinePrecision checks the one goroutine fires timers on time
+// and ends when no timer is left. Lateness is judged against a baseline
+// measured in the same run: one runtime timer (time.AfterFunc) per key with
+// the same due times, which suffers the same scheduling delays on a loaded
+// machine or under -race. Never early; the median may exceed the baseline's
+// by at most 10 ms and the 90th percentile by at most 50 ms, so a tenth of
+// the timers may straggle (the precise figure is BenchmarkTimers' business).
+// Idle, both medians are under a millisecond.
 func TestTimersGoroutinePrecision(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	late := map[uint64]time.Duration{}
-	done := make(chan struct{})
-	const n = 50
-	tm := NewTimers(nil, func(key uint64, due time.Time) {
-		mu.Lock()
-		late[key] = time.Since(due)
-		if len(late) == n {
-			close(done)
-		}
-		mu.Unlock()
-	})
+	// Due times 15 ms apart (more than the bound), scheduled out of order: a
+	// systematic delay shows in every timer instead of being absorbed by a
+	// clump that fires together.
+	const n, gap = 60, 15 * time.Millisecond
+	var heap, base lateness
+	heap.init(n)
+	base.init(n)
+	tm := NewTimers(nil, func(_ uint64, due time.Time) { heap.add(time.Since(due)) })
 	start := time.Now()
 	for k := uint64(0); k < n; k++ {
-		tm.Schedule(start.Add(time.Duration(20+(k*37)%200)*time.Millisecond), k)
+		due := start.Add(20*time.Millisecond + time.Duration((k*37)%n)*gap)
+		tm.Schedule(due, k)
+		time.AfterFunc(time.Until(due), func() { base.add(time.Since(due)) })
 	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("timers did not all fire within 5s")
+	for _, l := range []*lateness{&heap, &base} {
+		select {
+		case <-l.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("timers did not all fire within 10s")
+		}
 	}
-	mu.Lock()
-	lates := make([]time.Duration, 0, n)
-	for _, l := range late {
-		lates = append(lates, l)
+	h, b := heap.sorted(), base.sorted()
+	t.Logf("lateness: heap median %v, p90 %v, max %v; baseline median %v, p90 %v, max %v",
+		h[n/2], h[n*9/10], h[n-1], b[n/2], b[n*9/10], b[n-1])
+	if h[0] < 0 {
+		t.Errorf("a timer fired %v early", -h[0])
 	}
-	mu.Unlock()
-	slices.Sort(lates)
-	// The heap sets its one runtime timer to the exact due time, so lateness
-	// is the scheduler's alone; allow a loaded 2-core machine (and -race)
-	// the odd straggler, but not a systematic delay.
-	if med := lates[n/2]; lates[0] < 0 || med > 10*time.Millisecond || lates[n-1] > 250*time.Millisecond {
-		t.Errorf("lateness: min %v, median %v, max %v; want ≥ 0, median ≤ 10ms, max ≤ 250ms", lates[0], med, lates[n-1])
+	if got, limit := h[n/2], b[n/2]+10*time.Millisecond; got > limit {
+		t.Errorf("median lateness %v, want ≤ %v (baseline median + 10ms)", got, limit)
 	}
-	t.Logf("lateness: median %v, p90 %v, max %v", lates[n/2], lates[n*9/10], lates[n-1])
+	if got, limit := h[n*9/10], b[n*9/10]+50*time.Millisecond; got > limit {
+		t.Errorf("p90 lateness %v, want ≤ %v (baseline p90 + 50ms)", got, limit)
+	}
 	tm.Stop()
 	tm.mu.Lock()
 	running := tm.running
@@ -89,6 +92,33 @@ func TestTimersGoroutinePrecision(t *testing.T) {
 	if running {
 		t.Error("goroutine still marked running with no timers left")
 	}
+}
+
+// lateness collects how late n timers fired; done closes at the n-th.
+type lateness struct {
+	mu   sync.Mutex
+	n    int
+	all  []time.Duration
+	done chan struct{}
+}
+
+func (l *lateness) init(n int) { l.n, l.done = n, make(chan struct{}) }
+
+func (l *lateness) add(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all = append(l.all, d)
+	if len(l.all) == l.n {
+		close(l.done)
+	}
+}
+
+func (l *lateness) sorted() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := slices.Clone(l.all)
+	slices.Sort(out)
+	return out
 }
 
 // BenchmarkTimers schedules and fires timers while a million others are
