@@ -20,9 +20,10 @@ const (
 	LateMergeWindow = 5 * time.Minute
 )
 
-// DefaultTimeScale is the time scale of a mock configured with none: shopper
-// time runs at the wall clock's pace.
-const DefaultTimeScale = 1.0
+// DefaultTimeScale is the time scale of a mock configured with none
+// (Options.TimeScale, NewClock, SetScale): 60 shopper seconds per real
+// second, one real second is one shopper minute (SPEC.md §5).
+const DefaultTimeScale = 60.0
 
 // Clock converts between real (wall-clock) time and shopper time. Wire
 // timestamps are real times; durations in campaigns, segments and Customer.io's

@@ -3,7 +3,6 @@ package mockcio
 import (
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/cioharness/cioharness/cio"
 )
@@ -270,14 +269,10 @@ func (t *txn) link(p *person, aid string) {
 	})
 }
 
-// retention is how long anonymous events are kept, in real time: 30 days
-// of shopper time.
-func (s *store) retention() int64 {
-	return int64(float64(30*24*time.Hour) / s.scale())
-}
+// retention is how long anonymous events are kept, in real nanoseconds:
+// AnonymousRetention of shopper time.
+func (s *store) retention() int64 { return int64(s.clock.Real(AnonymousRetention)) }
 
 // lateWindow is how long after a merge anonymous events still follow it, in
-// real time: 5 minutes of shopper time.
-func (s *store) lateWindow() int64 {
-	return int64(float64(5*time.Minute) / s.scale())
-}
+// real nanoseconds: LateMergeWindow of shopper time.
+func (s *store) lateWindow() int64 { return int64(s.clock.Real(LateMergeWindow)) }

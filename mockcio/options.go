@@ -12,7 +12,6 @@ import (
 const (
 	DefaultAddr        = "127.0.0.1:0" // NewServer's listen address
 	DefaultJournalSize = 10000         // requests kept by the journal
-	defaultScale       = 60.0          // shopper seconds per real second (SPEC.md §5)
 )
 
 // Options configure a Server. The zero value is usable.
@@ -21,7 +20,8 @@ type Options struct {
 	Addr string
 	// Credentials are the keys the mock accepts (default cio.TestCredentials).
 	Credentials cio.Credentials
-	// TimeScale is shopper seconds per real second (default 60).
+	// TimeScale is shopper seconds per real second (default
+	// DefaultTimeScale, 60).
 	TimeScale float64
 	// JournalSize is how many requests GET /__mock/requests keeps (default 10000).
 	JournalSize int
@@ -54,7 +54,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, errors.New("mockcio: credentials need a site id, an api key and a pipelines key")
 	}
 	if o.TimeScale == 0 {
-		o.TimeScale = defaultScale
+		o.TimeScale = DefaultTimeScale
 	}
 	if o.TimeScale < 0 || o.TimeScale > 1e9 {
 		return o, fmt.Errorf("mockcio: time scale %v: want a positive number", o.TimeScale)

@@ -49,12 +49,12 @@ type store struct {
 	nIgnored    atomic.Int64 // commands ignored (suppressed, conflict, unknown)
 
 	now   func() time.Time
-	scale func() float64
+	clock *Clock // shopper windows to real time at the server's current scale
 	hooks func() Retention
 }
 
 func newStore(now func() time.Time, scale func() float64, hooks func() Retention) *store {
-	s := &store{now: now, scale: scale, hooks: hooks}
+	s := &store{now: now, clock: ClockFrom(now, scale), hooks: hooks}
 	s.reset()
 	return s
 }
