@@ -95,8 +95,8 @@ func readAll(b *testing.B, s *Server, paged bool, n int) time.Duration {
 // each size and their ratio (x-per-person-40k: about 1 when attaching is
 // linear, about 4 when it scans a shard's messages per person). attach looks
 // up the messages alone; each_person and full_pages are the whole reads
-// (their store part grows faster than linear: each page sorts the people
-// after its cursor).
+// (their store part grows a little faster than linear: each_person sorts
+// everyone, each page scans the people after its cursor).
 // Setup is done once.
 //
 //	go test ./mockcio -run '^$' -bench PeopleWithMessages -benchtime 3x

@@ -63,6 +63,13 @@ func (s *store) person(identifier string) (PersonView, bool) {
 // peopleSorted returns every person in creation (cio_id) order after the
 // cio_id after.
 func (s *store) peopleSorted(after string) []*person {
+	out := s.peopleAfter(after)
+	sort.Slice(out, func(i, j int) bool { return out[i].cioID < out[j].cioID })
+	return out
+}
+
+// peopleAfter returns every person with a cio_id after after, in no order.
+func (s *store) peopleAfter(after string) []*person {
 	var out []*person
 	for i := range s.stripes {
 		st := &s.stripes[i]
@@ -74,7 +81,6 @@ func (s *store) peopleSorted(after string) []*person {
 		}
 		st.mu.Unlock()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].cioID < out[j].cioID })
 	return out
 }
 
@@ -91,19 +97,75 @@ func (s *store) snapshot(p *person, full bool) (PersonView, bool) {
 }
 
 // people returns one page of people after the cio_id after; next is the
-// cursor of the following page, "" at the end.
+// cursor of the following page, "" at the end. A page sorts only the people
+// it takes (plus a few, for people removed meanwhile), not all after the
+// cursor, so reading every page costs O(pages × people + people × log limit).
 func (s *store) people(after string, limit int, full bool) (page []PersonView, next string) {
-	all := s.peopleSorted(after)
-	page = make([]PersonView, 0, min(limit, len(all)))
-	for i, p := range all {
-		if len(page) == limit {
-			return page, all[i-1].cioID
+	cursor := after
+	for {
+		batch, more := s.peopleFirst(cursor, limit-len(page)+16)
+		if page == nil {
+			page = make([]PersonView, 0, min(limit, len(batch)))
 		}
-		if v, ok := s.snapshot(p, full); ok {
-			page = append(page, v)
+		for _, p := range batch {
+			if len(page) == limit {
+				return page, cursor
+			}
+			if v, ok := s.snapshot(p, full); ok {
+				page = append(page, v)
+			}
+			cursor = p.cioID
+		}
+		if !more {
+			return page, ""
+		}
+		if len(page) == limit {
+			return page, cursor
 		}
 	}
-	return page, ""
+}
+
+// peopleFirst returns, in cio_id order, the (at most) k people with the
+// smallest cio_ids after the cio_id after, and whether more follow them.
+func (s *store) peopleFirst(after string, k int) ([]*person, bool) {
+	all := s.peopleAfter(after)
+	more := len(all) > k
+	if more {
+		selectSmallest(all, k)
+		all = all[:k]
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].cioID < all[j].cioID })
+	return all, more
+}
+
+// selectSmallest reorders ps so that ps[:k] hold the k smallest cio_ids, in
+// no order (quickselect; 0 < k < len(ps); cio_ids are unique).
+func selectSmallest(ps []*person, k int) {
+	lo, hi := 0, len(ps)-1
+	for lo < hi {
+		pivot := ps[lo+(hi-lo)/2].cioID
+		i, j := lo, hi
+		for i <= j {
+			for ps[i].cioID < pivot {
+				i++
+			}
+			for ps[j].cioID > pivot {
+				j--
+			}
+			if i <= j {
+				ps[i], ps[j] = ps[j], ps[i]
+				i, j = i+1, j-1
+			}
+		}
+		switch { // ps[lo..j] ≤ pivot ≤ ps[i..hi]
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // eachPerson calls fn with a full snapshot of every person in creation order.
