@@ -41,6 +41,9 @@ type campShard struct {
 	// so that attaching a person's messages costs only that person's.
 	messages map[string][]MessageView
 	nMsgs    int
+	// merged maps a merged-away cio_id to its primary, for journeys that
+	// resolve while the merge moves the history.
+	merged map[string]string
 }
 
 var shardSeed = maphash.MakeSeed()
@@ -191,9 +194,14 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 		sh.remove(j)
 	}
 	sh.mu.Unlock()
-	if j == nil {
-		return
+	if j != nil {
+		e.resolve(sh, j)
 	}
+}
+
+// resolve files the outcome of journey j, taken from its shard sh's pending
+// journeys: sent, or exited when an exit event came in time.
+func (e *Engine) resolve(sh *campShard, j *journey) {
 	m := MessageView{
 		Campaign: j.camp.Name, Person: j.person,
 		TriggeredAt: j.triggeredAt, DueAt: j.dueAt, ExitEventAt: j.exitAt,
@@ -207,8 +215,14 @@ func (e *Engine) fire(key uint64, _ time.Time) {
 		e.counts.exited.Add(1)
 	}
 	sh.mu.Lock()
-	sh.addMessage(m)
+	into, gone := sh.merged[m.Person]
+	if !gone {
+		sh.addMessage(m)
+	}
 	sh.mu.Unlock()
+	if gone { // merged away since the journey left pending
+		e.moveMessages([]MessageView{m}, into)
+	}
 }
 
 // addMessage indexes a resolved journey under its person.
@@ -325,6 +339,10 @@ func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef
 	var history []MessageView
 	if merge {
 		history = sh.takeMessages(p.CioID)
+		if sh.merged == nil {
+			sh.merged = map[string]string{}
+		}
+		sh.merged[p.CioID] = into.CioID
 	}
 	sh.mu.Unlock()
 	if !merge {
@@ -349,16 +367,24 @@ func (e *Engine) PersonRemoved(p PersonRef, reason RemovedReason, into PersonRef
 }
 
 // moveMessages files a merged-away person's resolved journeys under the
-// primary with cio_id into.
+// primary with cio_id into (or where into was merged since).
 func (e *Engine) moveMessages(ms []MessageView, into string) {
 	if len(ms) == 0 {
 		return
 	}
-	_, dst := e.shardOf(into)
-	dst.mu.Lock()
-	for _, m := range ms {
-		m.Person = into
-		dst.addMessage(m)
+	for hops := 0; ; hops++ {
+		_, dst := e.shardOf(into)
+		dst.mu.Lock()
+		if next, ok := dst.merged[into]; ok && hops < 1024 { // no cycles: a merged-away cio_id never returns
+			dst.mu.Unlock()
+			into = next
+			continue
+		}
+		for _, m := range ms {
+			m.Person = into
+			dst.addMessage(m)
+		}
+		dst.mu.Unlock()
+		return
 	}
-	dst.mu.Unlock()
 }

@@ -80,3 +80,38 @@ func TestMessagesIndexMergeDeleteReset(t *testing.T) {
 		t.Errorf("a message after reset: got %v, want %v", got, want)
 	}
 }
+
+// TestMessagesFollowMerges: a journey that resolves while its person is
+// being merged away lands on the primary, and a chain of merges carries the
+// whole history to the last primary.
+func TestMessagesFollowMerges(t *testing.T) {
+	t.Parallel()
+	h := newFakeHost(scale60)
+	e := newTestEngine(t, h, cartCampaign)
+	a, b, c := h.person("a", nil), h.person("b", nil), h.person("c", nil)
+	for _, p := range []PersonRef{a, b, c} {
+		h.land(e, p, ev("Added to Cart", t0, t0, `{}`))
+	}
+	// Take a's journey out of pending as fire does, merge a into b, then
+	// resolve it: the message must not stay under a's cio_id.
+	_, sh := e.shardOf(a.CioID)
+	sh.mu.Lock()
+	j := sh.byPerson[a.CioID][0]
+	sh.remove(j)
+	sh.mu.Unlock()
+	e.PersonRemoved(a, RemovedMerged, b)
+	e.resolve(sh, j)
+	if got, want := outcomes(e.PersonMessages(b.CioID)), []string{"cart/b/sent", "cart/b/pending"}; !slices.Equal(got, want) {
+		t.Errorf("resolved during the merge: b has %v, want %v", got, want)
+	}
+	e.RunDue(t0.Add(2 * time.Minute))
+	e.PersonRemoved(b, RemovedMerged, c)
+	if got, want := outcomes(e.PersonMessages(c.CioID)), []string{"cart/c/sent", "cart/c/sent", "cart/c/sent"}; !slices.Equal(got, want) {
+		t.Errorf("after a then b merged: c has %v, want %v", got, want)
+	}
+	// A message resolving for a after both merges follows the chain to c.
+	e.moveMessages([]MessageView{{Campaign: "cart", Person: a.CioID, DueAt: t0.Add(time.Hour), Outcome: "sent"}}, b.CioID)
+	if got := e.PersonMessages(c.CioID); len(got) != 4 || len(e.PersonMessages(b.CioID)) != 0 {
+		t.Errorf("chain: c has %v, b has %v; want 4 on c, none on b", outcomes(got), outcomes(e.PersonMessages(b.CioID)))
+	}
+}

@@ -124,7 +124,7 @@ func (e *Engine) Reset() {
 	for i := range e.shards {
 		sh := &e.shards[i]
 		sh.mu.Lock()
-		sh.pending, sh.byPerson, sh.entered, sh.messages, sh.nMsgs = nil, nil, nil, nil, 0
+		sh.pending, sh.byPerson, sh.entered, sh.messages, sh.nMsgs, sh.merged = nil, nil, nil, nil, 0, nil
 		sh.mu.Unlock()
 	}
 	e.timers.Clear()
