@@ -213,8 +213,14 @@ func (o *Observation) readRest(ctx context.Context, ins mockcio.Inspector, now f
 	if o.Messages, err = ins.Messages(ctx, "", ""); err != nil {
 		return fmt.Errorf("verify: read messages: %w", err)
 	}
-	if err := o.readSegments(ctx, ins, now); err != nil {
-		return err
+	from := now()
+	segs, err := ins.Segments(ctx)
+	if err != nil {
+		return fmt.Errorf("verify: read segments: %w", err)
+	}
+	to := now()
+	for _, s := range segs {
+		o.Segments = append(o.Segments, SegmentRead{SegmentView: s, From: from, To: to})
 	}
 	if o.Violations, err = ins.Violations(ctx); err != nil {
 		return fmt.Errorf("verify: read violations: %w", err)
@@ -269,19 +275,22 @@ type SegmentRead struct {
 	Listed bool
 }
 
-// readSegments reads the configured truth segments with their members
-// (segments.truth judges every shopper), each with the real times just
-// before and just after the mock evaluated it.
-func (o *Observation) readSegments(ctx context.Context, ins mockcio.Inspector, now func() time.Time) error {
-	for i := range o.Config.Segments {
-		name := o.Config.Segments[i].Name
+// readSegmentMembers re-reads the named truth segments (every one when names
+// is nil) with their members. Each read is a pass of the mock over every
+// person, where the counts of all segments take one pass together.
+func (o *Observation) readSegmentMembers(ctx context.Context, ins mockcio.Inspector, names map[string]bool, now func() time.Time) error {
+	for i := range o.Segments {
+		s := &o.Segments[i]
+		if names != nil && !names[s.Name] {
+			continue
+		}
 		from := now()
-		v, ok, err := ins.Segment(ctx, name, true)
+		v, ok, err := ins.Segment(ctx, s.Name, true)
 		if err != nil {
-			return fmt.Errorf("verify: read segment %s: %w", name, err)
+			return fmt.Errorf("verify: read segment %s: %w", s.Name, err)
 		}
 		if ok {
-			o.Segments = append(o.Segments, SegmentRead{SegmentView: v, From: from, To: now(), Listed: true})
+			*s = SegmentRead{SegmentView: v, From: from, To: now(), Listed: true}
 		}
 	}
 	return nil
