@@ -26,7 +26,9 @@ func benchJourneys() int {
 // mock holding a whole run: "read" only fetches what the mock holds (the
 // baseline), "apply" only compares it with the ledger, "full" is Run;
 // "full-in-process" is Run on the *mockcio.Server itself (what `run` does with
-// its embedded mock). Each reports µs/journey.
+// its embedded mock). Each reports µs/journey. VERIFY_BENCH_SHARDS=n (> 1)
+// verifies as a shard of n would, which reads every segment's members (the
+// ledger still holds the whole run).
 func BenchmarkVerify(b *testing.B) {
 	n := benchJourneys()
 	tr, err := feed(1, n, testScale, cio.APIPipelines, nil, testSettle, true)
@@ -37,7 +39,8 @@ func BenchmarkVerify(b *testing.B) {
 		b.Fatal(err)
 	}
 	cl := mockcio.NewClient(tr.srv.URL, nil)
-	opt := Options{Now: tr.clock.now}
+	shards, _ := strconv.Atoi(os.Getenv("VERIFY_BENCH_SHARDS"))
+	opt := Options{Now: tr.clock.now, Shards: shards}
 	ctx := context.Background()
 	obs, err := Read(ctx, cl, tr.led, opt)
 	if err != nil {
