@@ -85,7 +85,7 @@ func parseMockFlags(args []string, env *Env) (*mockOpts, error) {
 	fs.StringVar(&o.creds.SiteID, "site-id", o.creds.SiteID, "Track site id the mock accepts")
 	fs.StringVar(&o.creds.APIKey, "api-key", o.creds.APIKey, "Track API key the mock accepts")
 	fs.StringVar(&o.creds.PipelinesKey, "pipelines-key", o.creds.PipelinesKey, "Pipelines API key the mock accepts")
-	fs.Float64Var(&o.timeScale, "time-scale", 60, "shopper seconds per real second")
+	fs.Float64Var(&o.timeScale, "time-scale", mockcio.DefaultTimeScale, "shopper seconds per real second")
 	fs.StringVar(&o.campaigns, "campaigns", "", "campaigns and truth segments `FILE` (YAML)")
 	fs.StringVar(&o.contract, "contract", "", "tracking plan `FILE` (YAML)")
 	fs.Var(&o.faults, "fault", "fault injection rule, repeatable, e.g. status=503,p=0.02 (SPEC §4.3)")
