@@ -91,7 +91,8 @@ func timeTicks(end float64) []tick {
 }
 
 // marginChart is the distribution of suppression margins: how long before
-// the cart message was due each purchase arrived (red: after, a false send).
+// each suppressed message was due its exit event (usually Order Placed)
+// arrived (red: after, a false send).
 func (s *Summary) marginChart() *chart {
 	pos, neg := s.Histograms[HistMargin], s.Histograms[HistMarginLate]
 	if pos.Count()+neg.Count() == 0 {
@@ -122,8 +123,8 @@ func (s *Summary) marginChart() *chart {
 	for _, p := range pts {
 		counts[min(int((p.v-lo)/width), bins-1)] += p.n
 	}
-	c := &chart{kind: "margin-distribution", title: "Suppression margin: purchase arrival before the cart message was due",
-		xLabel: "margin (ms; negative = purchase arrived after the due time)", yLabel: "purchases", x: axis{min: lo, max: hi}}
+	c := &chart{kind: "margin-distribution", title: "Suppression margin: exit event (Order Placed) arrival before the message was due",
+		xLabel: "margin (ms; negative = the exit event arrived after the due time)", yLabel: "messages", x: axis{min: lo, max: hi}}
 	maxN := 0.0
 	for i, n := range counts {
 		if n == 0 {

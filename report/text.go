@@ -119,7 +119,7 @@ func (s *Summary) textTimings(w *errWriter) {
 			FormatMS(p.PropagationMS.P99), FormatMS(p.PropagationMS.Max))
 	}
 	if p.MarginMS.Count > 0 {
-		w.printf("             margin before the cart message is due: min %s · p50 %s (negative = purchase arrived too late)\n",
+		w.printf("             margin of exit events before the message was due: min %s · p50 %s (negative = arrived too late)\n",
 			FormatMS(p.MarginMS.Min), FormatMS(p.MarginMS.P50))
 	}
 	w.printf("\n")
