@@ -30,7 +30,7 @@ type throughCase struct {
 }
 
 // throughDefects is the defect → checks mapping documented in
-// docs/readme/through.md.
+// README.md ("Through an ingestion path").
 var throughDefects = []throughCase{
 	// Anonymous carts never reach the person: abandoners get no message, and
 	// an anonymous exit event (Added to Cart) no longer stops browse_abandonment.

@@ -12,7 +12,7 @@ import (
 )
 
 // The defects the relay can switch on; each is documented in defects.go and
-// docs/readme/through.md.
+// README.md ("Through an ingestion path").
 const (
 	defDropAnonymousID   = "drop-anonymous-id"
 	defKeyByEmail        = "key-by-email"

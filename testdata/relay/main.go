@@ -7,7 +7,7 @@
 // so that retries de-duplicate, and a flush of the queue on shutdown.
 //
 // It is correct by default. Each --defect NAME switches on one realistic bug
-// (see defects.go and docs/readme/through.md) so that tests can prove the
+// (see defects.go and README.md ("Through an ingestion path")) so that tests can prove the
 // harness catches it.
 //
 // The first line on stdout is the relay's base URL; logs go to stderr.
