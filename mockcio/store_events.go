@@ -46,25 +46,9 @@ func (s *store) track(c *command) bool {
 	var newCio string
 	applied := false
 	_ = s.run([]string{k}, func(t *txn) error {
-		if !t.need(k) {
-			return errRetry
-		}
-		if t.blocked(k) {
-			return nil
-		}
-		p := t.lookup(k)
+		p, err := t.personFor(c, k, true, &newCio)
 		if p == nil {
-			if c.who.Type == cio.IDCioID {
-				return nil
-			}
-			if newCio == "" {
-				newCio = s.newCioID()
-			}
-			if !t.has(keyCio(newCio)) {
-				return errRetry
-			}
-			p = t.create(newCio)
-			t.rekey(p, c, []cio.Identifier{c.who})
+			return err
 		}
 		applied = t.land(p, s.newEvent(&c.event, t.now, viaDirect), true)
 		return nil
@@ -73,6 +57,36 @@ func (s *store) track(c *command) bool {
 		s.nIgnored.Add(1)
 	}
 	return applied
+}
+
+// personFor finds, inside a transaction, the person c.who (store key k)
+// names. For an unknown id or email it creates one when create is set (an
+// unknown cio_id never is). It returns nil and no error when the call is to be
+// dropped (a suppressed identifier, nobody to update), and errRetry when the
+// transaction must first lock more keys; *newCio keeps the cio_id chosen for
+// a new person across those retries.
+func (t *txn) personFor(c *command, k string, create bool, newCio *string) (*person, error) {
+	if !t.need(k) {
+		return nil, errRetry
+	}
+	if t.blocked(k) {
+		return nil, nil
+	}
+	if p := t.lookup(k); p != nil {
+		return p, nil
+	}
+	if !create || c.who.Type == cio.IDCioID {
+		return nil, nil
+	}
+	if *newCio == "" {
+		*newCio = t.s.newCioID()
+	}
+	if !t.has(keyCio(*newCio)) {
+		return nil, errRetry
+	}
+	p := t.create(*newCio)
+	t.rekey(p, c, []cio.Identifier{c.who})
+	return p, nil
 }
 
 // land adds e to p, counts it and queues the hooks; accepted says whether
@@ -192,25 +206,9 @@ func (s *store) device(c *command, remove bool) bool {
 	var newCio string
 	applied := false
 	_ = s.run([]string{k}, func(t *txn) error {
-		if !t.need(k) {
-			return errRetry
-		}
-		if t.blocked(k) {
-			return nil
-		}
-		p := t.lookup(k)
+		p, err := t.personFor(c, k, !remove, &newCio)
 		if p == nil {
-			if remove || c.who.Type == cio.IDCioID {
-				return nil
-			}
-			if newCio == "" {
-				newCio = s.newCioID()
-			}
-			if !t.has(keyCio(newCio)) {
-				return errRetry
-			}
-			p = t.create(newCio)
-			t.rekey(p, c, []cio.Identifier{c.who})
+			return err
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
