@@ -190,17 +190,21 @@ func pushRetentionConfig(ctx context.Context, base string, o *mockOpts) error {
 	return nil
 }
 
-// printEndpoints tells the user where the mock listens and what it serves.
+// printEndpoints tells the user where the mock listens and what it serves,
+// in one write: whoever reads the URL line (a script, a test) then has the
+// whole banner.
 func printEndpoints(w io.Writer, base string, o *mockOpts) {
-	fmt.Fprintf(w, "mock Customer.io listening on %s\n", base)
-	fmt.Fprintf(w, "  Track v1   %s/api/v1/...   Basic %s:%s\n", base, o.creds.SiteID, o.creds.APIKey)
-	fmt.Fprintf(w, "  Track v2   %s/api/v2/entity, /api/v2/batch\n", base)
-	fmt.Fprintf(w, "  Pipelines  %s/v1/identify|track|page|screen|alias|group|batch   Basic %s:\n", base, o.creds.PipelinesKey)
-	fmt.Fprintf(w, "  inspect    %s/__mock/people/{id}, /__mock/stats, /__mock/requests   metrics %s/metrics\n", base, base)
+	var b strings.Builder
+	fmt.Fprintf(&b, "mock Customer.io listening on %s\n", base)
+	fmt.Fprintf(&b, "  Track v1   %s/api/v1/...   Basic %s:%s\n", base, o.creds.SiteID, o.creds.APIKey)
+	fmt.Fprintf(&b, "  Track v2   %s/api/v2/entity, /api/v2/batch\n", base)
+	fmt.Fprintf(&b, "  Pipelines  %s/v1/identify|track|page|screen|alias|group|batch   Basic %s:\n", base, o.creds.PipelinesKey)
+	fmt.Fprintf(&b, "  inspect    %s/__mock/people/{id}, /__mock/stats, /__mock/requests   metrics %s/metrics\n", base, base)
 	if len(o.faults.rules) > 0 {
-		fmt.Fprintf(w, "  faults     %s (seed %d)\n", o.faults.String(), o.faultSeed)
+		fmt.Fprintf(&b, "  faults     %s (seed %d)\n", o.faults.String(), o.faultSeed)
 	}
 	if o.rateLimit.perSecond > 0 {
-		fmt.Fprintf(w, "  rate limit %s, then 429 with Retry-After\n", o.rateLimit.String())
+		fmt.Fprintf(&b, "  rate limit %s, then 429 with Retry-After\n", o.rateLimit.String())
 	}
+	io.WriteString(w, b.String())
 }
