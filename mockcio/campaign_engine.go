@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cioharness/cioharness/cio"
 )
 
 // campShards is the number of independently locked shards of campaign state;
@@ -247,7 +249,7 @@ func (sh *campShard) takeMessages(cioID string) []MessageView {
 func captureEvent(c *campaignRT, data json.RawMessage) []capturedField {
 	out := make([]capturedField, 0, len(c.eventFields))
 	if c.topLevel != nil { // one pass over the members for top-level paths
-		eachMember(data, func(k, v []byte) {
+		cio.EachMember(data, func(k, v []byte) {
 			for _, key := range c.topLevel[string(k)] {
 				out = append(out, capturedField{key, v})
 			}
@@ -256,7 +258,7 @@ func captureEvent(c *campaignRT, data json.RawMessage) []capturedField {
 	for _, f := range c.eventFields {
 		switch {
 		case f.key == "*":
-			eachMember(data, func(k, v []byte) { out = append(out, capturedField{keyString(k), v}) })
+			cio.EachMember(data, func(k, v []byte) { out = append(out, capturedField{cio.MemberKey(k), v}) })
 		case strings.Contains(f.path, "."):
 			if v, ok := rawPath(data, f.path); ok {
 				out = append(out, capturedField{f.key, v})
@@ -275,14 +277,14 @@ type capturedField struct {
 
 // rawPath follows a dot path into raw JSON objects.
 func rawPath(data []byte, path string) (json.RawMessage, bool) {
-	if v, ok := memberValue(data, path); ok {
+	if v, ok := cio.MemberValue(data, path); ok {
 		return v, true
 	}
 	head, rest, ok := strings.Cut(path, ".")
 	if !ok {
 		return nil, false
 	}
-	sub, ok := memberValue(data, head)
+	sub, ok := cio.MemberValue(data, head)
 	if !ok {
 		return nil, false
 	}

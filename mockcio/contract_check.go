@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cioharness/cioharness/cio"
 )
 
 // Contract rule names, matching the checks of SPEC.md §8.
@@ -205,9 +207,9 @@ func (c *checker) checkAttributes(attrs map[string]json.RawMessage, out []findin
 // required properties that were missing.
 func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, depth int, out []finding) []finding {
 	present := 0
-	eachMember(raw, func(k, v []byte) {
+	cio.EachMember(raw, func(k, v []byte) {
 		if len(c.pii) > 0 && c.isPII(k) {
-			out = append(out, finding{RulePIIInEvents, event, prefix + keyString(k), "PII key in event data", nil})
+			out = append(out, finding{RulePIIInEvents, event, prefix + cio.MemberKey(k), "PII key in event data", nil})
 			return
 		}
 		var r *propRule
@@ -226,7 +228,7 @@ func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, d
 	})
 	if props != nil && present < len(props.required) {
 		for _, name := range props.required {
-			if v, ok := memberValue(raw, name); !ok || rawNull(v) {
+			if v, ok := cio.MemberValue(raw, name); !ok || rawNull(v) {
 				out = append(out, finding{RuleRequiredProperties, event, prefix + name, "required property missing", nil})
 			}
 		}
@@ -239,7 +241,7 @@ func (c *checker) walkObject(event, prefix string, props *propSet, raw []byte, d
 // when needed: a valid call allocates no path strings for scalar members.
 func (c *checker) checkValue(event, prefix string, key []byte, r *propRule, raw []byte, depth int, out []finding) []finding {
 	if r != nil && !typeOK(r.spec.Type, raw) {
-		return append(out, finding{RulePropertyTypes, event, prefix + keyString(key),
+		return append(out, finding{RulePropertyTypes, event, prefix + cio.MemberKey(key),
 			fmt.Sprintf("want %s, got %s", r.spec.Type, jsonKind(raw)), clip(raw)})
 	}
 	switch raw[0] {
@@ -251,8 +253,8 @@ func (c *checker) checkValue(event, prefix string, key []byte, r *propRule, raw 
 		if items == nil && (len(c.pii) == 0 || depth >= 4) {
 			return out
 		}
-		elemPath := prefix + keyString(key) + "[]"
-		eachElem(raw, func(el []byte) {
+		elemPath := prefix + cio.MemberKey(key) + "[]"
+		cio.EachElem(raw, func(el []byte) {
 			if !rawNull(el) {
 				out = c.checkValue(event, elemPath, nil, items, el, depth+1, out)
 			}
@@ -265,7 +267,7 @@ func (c *checker) checkValue(event, prefix string, key []byte, r *propRule, raw 
 		if props == nil && (len(c.pii) == 0 || depth >= 4) {
 			return out
 		}
-		out = c.walkObject(event, prefix+keyString(key)+".", props, raw, depth+1, out)
+		out = c.walkObject(event, prefix+cio.MemberKey(key)+".", props, raw, depth+1, out)
 	}
 	return out
 }

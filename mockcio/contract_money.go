@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/cioharness/cioharness/cio"
 )
 
 // isCurrencyCode reports whether raw is a JSON string of three upper-case
@@ -29,7 +31,7 @@ func (c *checker) checkMoney(event string, data []byte, out []finding) []finding
 	hasAmount := false
 	var total, itemsSum float64
 	haveTotal, haveItems := false, false
-	eachMember(data, func(k, v []byte) {
+	cio.EachMember(data, func(k, v []byte) {
 		switch {
 		case rawNull(v):
 		case c.amounts[string(k)]:
@@ -39,10 +41,10 @@ func (c *checker) checkMoney(event string, data []byte, out []finding) []finding
 				total, haveTotal = numberOf(v)
 			}
 		case string(k) == m.Items && v[0] == '[':
-			eachElem(v, func(it []byte) {
+			cio.EachElem(v, func(it []byte) {
 				var price, qty float64 = 0, 1
 				havePrice := false
-				eachMember(it, func(ik, iv []byte) {
+				cio.EachMember(it, func(ik, iv []byte) {
 					if rawNull(iv) {
 						return
 					}
@@ -100,7 +102,7 @@ func (c *checker) checkAmount(event, prefix string, key []byte, raw json.RawMess
 
 func (c *checker) checkCurrency(event string, data []byte, out []finding) []finding {
 	key := c.money.Currency
-	raw, ok := memberValue(data, key)
+	raw, ok := cio.MemberValue(data, key)
 	if !ok || rawNull(raw) {
 		return append(out, finding{RuleMoney, event, key, "amount without currency", nil})
 	}

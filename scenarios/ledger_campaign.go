@@ -70,8 +70,8 @@ func content(data json.RawMessage, keys []string) json.RawMessage {
 		return nil
 	}
 	vals := make([][]byte, len(keys))
-	if !eachMember(data, func(k string, v []byte) {
-		if i := slices.Index(keys, k); i >= 0 {
+	if !cio.EachMember(data, func(k, v []byte) {
+		if i := slices.Index(keys, cio.MemberKey(k)); i >= 0 {
 			vals[i] = v
 		}
 	}) {

@@ -240,7 +240,7 @@ func (s *sim) gain(p *pstate, ids []cio.Identifier) {
 func (s *sim) identify(st *Step, arr time.Duration) {
 	c := &st.Call
 	var attrs []member
-	eachMember(c.Data, func(k string, v []byte) { attrs = append(attrs, member{k, v}) })
+	cio.EachMember(c.Data, func(k, v []byte) { attrs = append(attrs, member{cio.MemberKey(k), v}) })
 	ids := idents(c)
 	if len(ids) == 0 { // traits for an anonymous id alone: kept for its merge
 		if c.AnonymousID != "" {
