@@ -42,30 +42,36 @@ func done(w http.ResponseWriter, a *apiReq, applied bool) {
 }
 
 func (s *Server) v1Identify(w http.ResponseWriter, r *http.Request, a *apiReq) {
-	body, ok := s.v1Body(w, r, a)
+	body, who, ok := s.v1PersonBody(w, r, a)
 	if !ok {
 		return
 	}
-	who, bad := pathIdent(a.params[0])
 	c := &command{kind: cmdIdentify, who: who}
-	if bad == nil {
-		bad = decodeAttrs(body, c, attrRules{limits: true, reserved: true, field: "attributes"})
-	}
-	if bad != nil {
+	if bad := decodeAttrs(body, c, attrRules{limits: true, reserved: true, field: "attributes"}); bad != nil {
 		reject(w, a, bad)
 		return
 	}
 	done(w, a, s.exec(c))
 }
 
-func (s *Server) v1Event(w http.ResponseWriter, r *http.Request, a *apiReq) {
+// v1PersonBody reads the body of a call on /customers/{identifier} and types
+// the path identifier, answering the error itself when either is bad.
+func (s *Server) v1PersonBody(w http.ResponseWriter, r *http.Request, a *apiReq) ([]byte, cio.Identifier, bool) {
 	body, ok := s.v1Body(w, r, a)
 	if !ok {
-		return
+		return nil, cio.Identifier{}, false
 	}
 	who, bad := pathIdent(a.params[0])
 	if bad != nil {
 		reject(w, a, bad)
+		return nil, cio.Identifier{}, false
+	}
+	return body, who, true
+}
+
+func (s *Server) v1Event(w http.ResponseWriter, r *http.Request, a *apiReq) {
+	body, who, ok := s.v1PersonBody(w, r, a)
+	if !ok {
 		return
 	}
 	ev, bad := decodeV1Event(body)
@@ -171,13 +177,8 @@ func (s *Server) v1NoBody(w http.ResponseWriter, r *http.Request, a *apiReq, k c
 }
 
 func (s *Server) v1DeviceAdd(w http.ResponseWriter, r *http.Request, a *apiReq) {
-	body, ok := s.v1Body(w, r, a)
+	body, who, ok := s.v1PersonBody(w, r, a)
 	if !ok {
-		return
-	}
-	who, bad := pathIdent(a.params[0])
-	if bad != nil {
-		reject(w, a, bad)
 		return
 	}
 	var in cio.V1DeviceBody
