@@ -37,9 +37,9 @@ clients:
 
 # A short coverage-guided run of each decoder's fuzz target.
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./mockcio | grep '^Fuzz'); do \
+	@mkdir -p bin; for t in $$($(GO) test -list '^Fuzz' ./mockcio | grep '^Fuzz'); do \
 		echo "fuzz $$t ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./mockcio >/dev/null || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./mockcio >bin/fuzz.log 2>&1 || { cat bin/fuzz.log; exit 1; }; \
 	done
 
 bench:

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // FaultRule is one fault injection rule (SPEC.md §4.3). A rule has one or more
@@ -162,6 +163,10 @@ func (r FaultRule) Validate() error {
 		return fmt.Errorf("every: only goes with stall")
 	case r.Path != "" && !strings.HasPrefix(r.Path, "/"):
 		return fmt.Errorf("path: %q must start with /", r.Path)
+	case !utf8.ValidString(r.Path):
+		// A decoded URL path prefix; invalid bytes would not survive the
+		// rule's JSON form (GET|PUT /__mock/faults).
+		return fmt.Errorf("path: %q is not valid UTF-8", r.Path)
 	}
 	return nil
 }

@@ -74,6 +74,7 @@ func TestParseFaultRuleErrors(t *testing.T) {
 		{"stall=2s,every=1s", "stall"},
 		{"every=30s", "every"},
 		{"status=503,path=v1", "path"},
+		{"status=503,path=/\x80", "path"},
 		{"status=503,reset", "reset"},
 		{"reset=yes", "reset"},
 		{"p=0.5", "no effect"},
